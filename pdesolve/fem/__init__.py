@@ -1,0 +1,23 @@
+"""Finite elements: spaces, forms, assembly, boundary conditions, functions and error norms.
+
+>>> import pdesolve as ps
+>>> mesh = ps.mesh.rectangle(16, 16)
+>>> V = ps.fem.FunctionSpace(mesh, "P", 1)
+>>> A = ps.fem.assemble(ps.fem.forms.stiffness(), V)
+>>> b = ps.fem.assemble(ps.fem.forms.source(1.0), V)
+>>> A, b = ps.fem.DirichletBC(V, "boundary", 0.0).apply(A, b)
+"""
+
+from . import forms
+from .assemble import assemble
+from .bcs import DirichletBC, apply_dirichlet, boundary_values
+from .elements import Element, element
+from .forms import bilinear_form, linear_form
+from .function import Function
+from .norms import errornorm
+from .quadrature import quadrature
+from .space import FunctionSpace
+
+__all__ = ["DirichletBC", "Element", "Function", "FunctionSpace", "apply_dirichlet", "assemble",
+           "bilinear_form", "boundary_values", "element", "errornorm", "forms", "linear_form",
+           "quadrature"]

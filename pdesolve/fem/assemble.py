@@ -1,0 +1,211 @@
+"""Assembly drivers: forms on a space to scipy CSR matrices and numpy vectors.
+
+Cell integrals run through the numba kernels of :mod:`pdesolve.fem.kernels` chunk by chunk: a
+chunk's coefficient tensor is evaluated in numpy (vectorised over its cells and quadrature
+points), then the kernel computes each local matrix and scatters it straight into the CSR data
+of the space's cached pattern. A form whose tensor is constant (constant coefficients) is
+evaluated once and the whole mesh is done in one kernel call. Boundary integrals (Neumann,
+Robin) only touch the boundary facets and are vectorised in numpy.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..errors import FemError
+from ..mesh.cells import reference_cell
+from ..mesh.mesh import Where
+from .coefficients import QuadratureContext, is_constant
+from .elements import element
+from .forms import BilinearForm, Form, LinearForm
+from .function import Function
+from .kernels import assemble_matrix, assemble_vector
+from .quadrature import quadrature
+from .space import FunctionSpace
+
+#: cells per chunk when a coefficient varies in space
+CHUNK = 1 << 15
+
+
+def assemble(form: Form, V: FunctionSpace, *, where: Where = None,
+             quadrature_degree: int | None = None, out: sp.csr_matrix | np.ndarray | None = None):
+    """Assemble a form on a space.
+
+    Parameters
+    ----------
+    form : BilinearForm or LinearForm
+        From :mod:`pdesolve.fem.forms` (catalogue, sums, or user forms).
+    V : FunctionSpace
+        Trial and test space.
+    where : tag, predicate or indices, optional
+        For boundary forms (``ds``): the facets to integrate over (default: whole boundary).
+    quadrature_degree : int, optional
+        Exactness degree of the quadrature rule (default: the form's polynomial degree).
+    out : csr_matrix or ndarray, optional
+        Previous result on the same space to overwrite in place (no allocation at all).
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix (bilinear forms) or ndarray (linear forms).
+    """
+    if not isinstance(form, Form):
+        raise FemError(f"assemble expects a form from pdesolve.fem.forms, got {type(form).__name__}")
+    affine = V.mesh.reference.simplex
+    qdeg = form.degree(V.degree, affine) if quadrature_degree is None else quadrature_degree
+    if form.arity == 2:
+        A = _matrix_out(V, out)
+        (_cell_matrix if form.measure == "dx" else _facet_matrix)(form, V, max(qdeg, 0), A.data, where)
+        return A
+    b = _vector_out(V, out)
+    (_cell_vector if form.measure == "dx" else _facet_vector)(form, V, max(qdeg, 0), b, where)
+    return b
+
+
+def _matrix_out(V: FunctionSpace, out) -> sp.csr_matrix:
+    if out is None:
+        return V.pattern.matrix()
+    if out.shape != V.pattern.shape or out.nnz != V.pattern.nnz or out.indices is not V.pattern.indices:
+        raise FemError("out must be a matrix previously assembled on this space")
+    out.data[:] = 0.0
+    return out
+
+
+def _vector_out(V: FunctionSpace, out) -> np.ndarray:
+    if out is None:
+        return np.zeros(V.num_dofs)
+    if out.shape != (V.num_dofs,):
+        raise FemError(f"out has shape {out.shape}, expected ({V.num_dofs},)")
+    out[:] = 0.0
+    return out
+
+
+@cache
+def _reference_tables(cell_type: str, family: str, degree: int, qdeg: int):
+    """Quadrature, reference basis values+gradients (nq, nn, 1+dim) and geometry gradients."""
+    X, w = quadrature(cell_type, qdeg)
+    phi, dphi = element(family, cell_type, degree).tabulate(X)
+    ref = np.ascontiguousarray(np.concatenate([phi[..., None], dphi], axis=-1))
+    _, gn = element("P", cell_type, 1).tabulate(X)
+    return X, np.ascontiguousarray(w), ref, np.ascontiguousarray(gn)
+
+
+def _chunks(V: FunctionSpace, form: Form, X: np.ndarray):
+    """Yield (start, stop, tensor); a constant tensor covers all cells at once."""
+    m = V.mesh.num_cells
+    first = form.tensor(QuadratureContext(V, np.arange(min(CHUNK, m)), X))
+    if first.shape[0] == 1 and first.shape[1] == 1:
+        yield 0, m, first
+        return
+    yield 0, min(CHUNK, m), first
+    for start in range(CHUNK, m, CHUNK):
+        stop = min(start + CHUNK, m)
+        yield start, stop, form.tensor(QuadratureContext(V, np.arange(start, stop), X))
+
+
+def _active(t: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    return np.flatnonzero(np.any(t != 0, axis=axes)).astype(np.int64)
+
+
+def _cell_matrix(form: BilinearForm, V: FunctionSpace, qdeg: int, data: np.ndarray, where) -> None:
+    X, w, ref, gn = _reference_tables(V.mesh.cell_type, V.element.family, V.degree, qdeg)
+    mesh, pat = V.mesh, V.pattern
+    for start, stop, D in _chunks(V, form, X):
+        D = np.ascontiguousarray(np.broadcast_to(D, D.shape[:2] + D.shape[-2:]), dtype=np.float64)
+        _check_finite(D, form)
+        assemble_matrix(mesh.points, mesh.cells, start, stop, gn, mesh.reference.simplex, ref, w,
+                        D, _active(D, (0, 1, 3)), _active(D, (0, 1, 2)), V.bs, pat.slot, data)
+
+
+def _cell_vector(form: LinearForm, V: FunctionSpace, qdeg: int, b: np.ndarray, where) -> None:
+    X, w, ref, gn = _reference_tables(V.mesh.cell_type, V.element.family, V.degree, qdeg)
+    mesh = V.mesh
+    for start, stop, E in _chunks(V, form, X):
+        E = np.ascontiguousarray(E, dtype=np.float64)
+        _check_finite(E, form)
+        assemble_vector(mesh.points, mesh.cells, V.cell_dofs, start, stop, gn, mesh.reference.simplex,
+                        ref, w, E, _active(E, (0, 1)), V.bs, b)
+
+
+def _check_finite(t: np.ndarray, form: Form) -> None:
+    if not np.isfinite(t).all():
+        raise FemError(f"{form!r} produced NaN or Inf values at quadrature points")
+
+
+# --------------------------------------------------------------------------- boundary terms
+class _FacetContext(QuadratureContext):
+    """Quadrature context on boundary facets: points are given, not mapped from cells."""
+
+    def __init__(self, V, x):
+        self.space = V
+        self.x = x
+        self.cells = None
+        self.X = None
+
+    def evaluate(self, coef):
+        if isinstance(coef, Function) or not (
+            callable(coef) or is_constant(coef, self.space.mesh.num_cells)
+        ):
+            raise FemError("boundary forms take constant or callable coefficients")
+        return super().evaluate(coef)
+
+
+def _facet_setup(V: FunctionSpace, qdeg: int, where):
+    """Per selected boundary facet: cell, physical points, weights·ds and basis values."""
+    mesh = V.mesh
+    facets = mesh.facet_indices(where)
+    if np.any(mesh.facet_cells[facets, 1] >= 0):
+        raise FemError("boundary forms integrate over boundary facets only")
+    cells, local = mesh.facet_cells[facets, 0], mesh.facet_local[facets, 0]
+    ref = mesh.reference
+    ftype = reference_cell(ref.facet_type).name if ref.dim > 1 else "vertex"
+    s, ws = quadrature(ftype, qdeg)
+    nq = len(ws)
+    if ref.dim > 1:
+        lam, dlam = element("P", ftype, 1).tabulate(s)  # facet vertex shape functions
+    else:
+        lam, dlam = np.ones((1, 1)), np.zeros((1, 1, 0))
+    fverts = np.asarray(ref.facets)  # (nf, nvf) local vertices of each local facet
+    Xcell = np.einsum("qk,fkd->fqd", lam, ref.vertices[fverts])  # (nf, nq, dim)
+    phi_f = np.stack([V.element.tabulate(Xcell[f])[0] for f in range(len(fverts))])  # (nf, nq, nn)
+    xv = mesh.points[mesh.cells[cells[:, None], fverts[local]]]  # (nF, nvf, gdim)
+    x = np.einsum("qk,fkg->fqg", lam, xv)
+    if ref.dim > 1:
+        jf = np.einsum("qkd,fkg->fqgd", dlam, xv)
+        ds = np.sqrt(np.linalg.det(np.swapaxes(jf, -1, -2) @ jf))
+    else:
+        ds = np.ones((len(facets), nq))
+    return cells, local, np.moveaxis(x, -1, 0), ws[None, :] * ds, phi_f
+
+
+def _facet_matrix(form, V: FunctionSpace, qdeg: int, data: np.ndarray, where) -> None:
+    cells, local, x, wds, phi_f = _facet_setup(V, qdeg, where)
+    if len(cells) == 0:
+        return
+    D = np.broadcast_to(form.tensor(_FacetContext(V, x)), wds.shape + (V.bs * (V.mesh.dim + 1),) * 2)
+    dim, bs = V.mesh.dim, V.bs
+    phi = phi_f[local]  # (nF, nq, nn)
+    nn = phi.shape[-1]
+    loc = np.zeros((len(cells), nn * bs, nn * bs))
+    for k in range(bs):
+        for l in range(bs):
+            c = D[..., k * (dim + 1), l * (dim + 1)] * wds
+            if np.any(c):
+                loc[:, k::bs, l::bs] += np.einsum("fq,fqi,fqj->fij", c, phi, phi)
+    np.add.at(data, V.pattern.slot[cells].reshape(len(cells), -1), loc.reshape(len(cells), -1))
+
+
+def _facet_vector(form, V: FunctionSpace, qdeg: int, b: np.ndarray, where) -> None:
+    cells, local, x, wds, phi_f = _facet_setup(V, qdeg, where)
+    if len(cells) == 0:
+        return
+    E = np.broadcast_to(form.tensor(_FacetContext(V, x)), wds.shape + (V.bs * (V.mesh.dim + 1),))
+    dim, bs = V.mesh.dim, V.bs
+    phi = phi_f[local]
+    nn = phi.shape[-1]
+    loc = np.zeros((len(cells), nn * bs))
+    for k in range(bs):
+        loc[:, k::bs] = np.einsum("fq,fqi->fi", E[..., k * (dim + 1)] * wds, phi)
+    np.add.at(b, V.cell_dofs[cells], loc)

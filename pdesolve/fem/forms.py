@@ -1,0 +1,367 @@
+r"""Variational forms: a catalogue of common operators and user forms as plain functions.
+
+A bilinear form on a space with ``bs`` components over ``dim``-dimensional cells is stored as a
+coefficient tensor over *channels* (value and first derivatives of each component, see
+:mod:`pdesolve.fem.kernels`):
+
+.. math:: a(u, v) = \int_\Omega \sum_{s,t} D_{st}(x)\, v_s\, u_t \,dx,
+          \qquad \ell(v) = \int_\Omega \sum_s E_s(x)\, v_s \,dx .
+
+Catalogue forms build ``D``/``E`` directly. A user form is a plain Python function of the trial
+and test fields and a context ``w`` (points ``w.x`` and named coefficients):
+
+>>> import pdesolve as ps
+>>> from pdesolve.fem.forms import bilinear_form, grad, dot
+>>> @bilinear_form(kappa=lambda x: 1 + x[0])
+... def diffusion(u, v, w):
+...     return w.kappa * dot(grad(u), grad(v)) + u * v
+
+Because the form is bilinear, ``D`` is recovered exactly by evaluating the function once on
+*probe* fields (unit values/gradients along extra axes), vectorised over a chunk of cells.
+``u`` and ``v`` are arrays of values with a ``.grad`` attribute; value/component axes come
+first, so the helpers :func:`dot`, :func:`ddot`, :func:`div` contract the leading axes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ..errors import FemError
+from .coefficients import QuadratureContext
+
+
+# --------------------------------------------------------------------------- field helpers
+class Field(np.ndarray):
+    """Values at quadrature points with the gradient attached as ``.grad``."""
+
+    grad: np.ndarray | None
+
+    def __new__(cls, value: np.ndarray, grad: np.ndarray | None = None):
+        obj = np.asarray(value).view(cls)
+        obj.grad = grad
+        return obj
+
+    def __array_finalize__(self, obj):
+        self.grad = getattr(obj, "grad", None)
+
+    def __array_wrap__(self, arr, context=None, return_scalar=False):
+        return np.asarray(arr)
+
+
+def grad(u: Field) -> np.ndarray:
+    """Gradient: shape (dim, ...) for scalar fields, (bs, dim, ...) for vector fields."""
+    return u.grad
+
+
+def dot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Contraction over the first axis: ``a · b``."""
+    return np.sum(np.asarray(a) * np.asarray(b), axis=0)
+
+
+def ddot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Double contraction over the first two axes: ``A : B``."""
+    return np.sum(np.asarray(a) * np.asarray(b), axis=(0, 1))
+
+
+def div(u: Field) -> np.ndarray:
+    """Divergence of a vector field: the trace of its gradient."""
+    g = u.grad
+    return sum(g[i, i] for i in range(g.shape[0]))
+
+
+def sym_grad(u: Field) -> np.ndarray:
+    """Symmetric gradient ``ε(u) = (∇u + ∇uᵀ) / 2``."""
+    g = u.grad
+    return 0.5 * (g + np.swapaxes(g, 0, 1))
+
+
+def transpose(a: np.ndarray) -> np.ndarray:
+    """Swap the first two (tensor) axes."""
+    return np.swapaxes(a, 0, 1)
+
+
+def eye(dim: int) -> np.ndarray:
+    """Identity tensor (dim, dim, 1, 1), broadcastable against field values."""
+    return np.eye(dim)[..., None, None]
+
+
+# --------------------------------------------------------------------------- form classes
+class Form:
+    """A form: its coefficient tensor on a chunk of cells and its polynomial degree."""
+
+    arity: int  # 1 linear, 2 bilinear
+    measure: str = "dx"  # "dx" cells, "ds" boundary facets
+
+    def __init__(self, tensor: Callable[[QuadratureContext], np.ndarray],
+                 degree: Callable[[int, bool], int], name: str = "form",
+                 coefficients: dict[str, Any] | None = None):
+        self._tensor = tensor
+        self._degree = degree
+        self.name = name
+        self.coefficients = coefficients or {}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name})"
+
+    def tensor(self, ctx: QuadratureContext) -> np.ndarray:
+        """D (nc|1, nq|1, nch, nch) or E (nc|1, nq|1, nch) on the context's chunk."""
+        return self._tensor(ctx, ctx.bind(self.coefficients))
+
+    def degree(self, p: int, affine: bool) -> int:
+        """Polynomial degree of the integrand for elements of degree ``p``."""
+        return self._degree(p, affine)
+
+    def _combine(self, other: Form, sign: float) -> Form:
+        if not isinstance(other, Form) or (other.arity, other.measure) != (self.arity, self.measure):
+            raise FemError(f"cannot add {other!r} to {self!r}: different arity or measure")
+        a, b = self, other
+
+        def tensor(ctx, w):
+            return a.tensor(ctx) + sign * b.tensor(ctx)
+
+        form = type(self)(tensor, lambda p, aff: max(a.degree(p, aff), b.degree(p, aff)),
+                          f"{a.name} {'+' if sign > 0 else '-'} {b.name}")
+        return form
+
+    def __add__(self, other: Form) -> Form:
+        return self._combine(other, 1.0)
+
+    def __sub__(self, other: Form) -> Form:
+        return self._combine(other, -1.0)
+
+    def __rmul__(self, scale: float) -> Form:
+        if not np.isscalar(scale):
+            raise FemError("forms can be scaled by numbers only; put fields in coefficients")
+        base = self
+        form = type(self)(lambda ctx, w: scale * base.tensor(ctx), base.degree,
+                          f"{scale}*{base.name}")
+        return form
+
+    __mul__ = __rmul__
+
+
+
+class BilinearForm(Form):
+    arity = 2
+
+
+class LinearForm(Form):
+    arity = 1
+
+
+class FacetBilinearForm(BilinearForm):
+    """``∫_Γ c u v ds`` type forms (values only) on boundary facets."""
+
+    measure = "ds"
+
+
+class FacetLinearForm(LinearForm):
+    """``∫_Γ g v ds`` type forms (values only) on boundary facets."""
+
+    measure = "ds"
+
+
+# --------------------------------------------------------------------------- channel tools
+def _layout(ctx: QuadratureContext) -> tuple[int, int, int]:
+    V = ctx.space
+    dim = V.mesh.dim
+    return dim, V.bs, V.bs * (dim + 1)
+
+
+def _batch(*vals: np.ndarray) -> tuple[int, int]:
+    """Broadcast batch shape (nc|1, nq|1): the last two axes of evaluated coefficients."""
+    return tuple(np.broadcast_shapes((1, 1), *[np.shape(v)[-2:] for v in vals]))
+
+
+def _coef_degree(*coefs: Any) -> Callable[[int], int]:
+    """Extra quadrature degree for coefficients: 0 if all are constant, else the element's."""
+
+    def extra(p: int) -> int:
+        return max([0] + [p for c in coefs if callable(c) or hasattr(c, "space")])
+
+    return extra
+
+
+# --------------------------------------------------------------------------- catalogue
+def mass(c: Any = 1.0) -> BilinearForm:
+    r"""Mass / reaction form :math:`\int_\Omega c\, u \cdot v\, dx` (all components)."""
+
+    def tensor(ctx, w):
+        dim, bs, nch = _layout(ctx)
+        cv = w.c
+        D = np.zeros(_batch(cv) + (nch, nch))
+        for k in range(bs):
+            D[..., k * (dim + 1), k * (dim + 1)] = cv
+        return D
+
+    extra = _coef_degree(c)
+    return BilinearForm(tensor, lambda p, aff: 2 * p + extra(p), "mass", {"c": c})
+
+
+reaction = mass
+
+
+def stiffness(kappa: Any = 1.0) -> BilinearForm:
+    r"""Diffusion form :math:`\int_\Omega (K \nabla u) : \nabla v\, dx`.
+
+    ``kappa`` is a scalar coefficient or a tensor of shape (dim, dim) (constant, callable
+    returning (dim, dim, nc, nq), or per-cell (num_cells, dim, dim)).
+    """
+
+    def tensor(ctx, w):
+        dim, bs, nch = _layout(ctx)
+        K = w.kappa
+        tensorial = K.ndim == 4  # (dim, dim, nc|1, nq|1); a scalar has only the batch axes
+        D = np.zeros(_batch(K) + (nch, nch))
+        for k in range(bs):
+            o = k * (dim + 1) + 1
+            for i in range(dim):
+                if tensorial:
+                    for j in range(dim):
+                        D[..., o + i, o + j] = K[i, j]
+                else:
+                    D[..., o + i, o + i] = K
+        return D
+
+    extra = _coef_degree(kappa)
+    return BilinearForm(tensor, lambda p, aff: (2 * p - 2 if aff else 2 * p) + extra(p),
+                        "stiffness", {"kappa": kappa})
+
+
+def advection(b: Any) -> BilinearForm:
+    r"""Advection form :math:`\int_\Omega (b \cdot \nabla u)\, v\, dx` with velocity ``b`` (dim,)."""
+
+    def tensor(ctx, w):
+        dim, bs, nch = _layout(ctx)
+        bv = w.b
+        D = np.zeros(_batch(bv) + (nch, nch))
+        for k in range(bs):
+            o = k * (dim + 1)
+            for j in range(dim):
+                D[..., o, o + 1 + j] = bv[j]
+        return D
+
+    extra = _coef_degree(b)
+    return BilinearForm(tensor, lambda p, aff: 2 * p - 1 + extra(p), "advection", {"b": b})
+
+
+def elasticity(lam: Any = 1.0, mu: Any = 1.0) -> BilinearForm:
+    r"""Linear elasticity :math:`\int_\Omega \sigma(u) : \varepsilon(v)\, dx`,
+    :math:`\sigma = 2\mu\varepsilon + \lambda\, \mathrm{tr}(\varepsilon) I`, on a vector space
+    with ``dim`` components.
+
+    In channels: ``D[(i, k), (j, l)] = λ δ_ik δ_jl + μ (δ_ij δ_kl + δ_il δ_jk)`` for test
+    component i differentiated along k and trial component j along l.
+    """
+
+    def tensor(ctx, w):
+        dim, bs, nch = _layout(ctx)
+        if bs != dim:
+            raise FemError(f"elasticity needs a vector space with {dim} components, got {bs}")
+        lv, mv = w.lam, w.mu
+        D = np.zeros(_batch(lv, mv) + (nch, nch))
+        for i in range(dim):
+            for k in range(dim):
+                for j in range(dim):
+                    for l in range(dim):
+                        val = lv * (i == k) * (j == l) + mv * ((i == j) * (k == l) + (i == l) * (j == k))
+                        D[..., i * (dim + 1) + 1 + k, j * (dim + 1) + 1 + l] = val
+        return D
+
+    extra = _coef_degree(lam, mu)
+    return BilinearForm(tensor, lambda p, aff: (2 * p - 2 if aff else 2 * p) + extra(p),
+                        "elasticity", {"lam": lam, "mu": mu})
+
+
+def source(f: Any = 1.0) -> LinearForm:
+    r"""Load :math:`\int_\Omega f \cdot v\, dx` (``f`` scalar, or (bs,) for vector spaces)."""
+
+    def tensor(ctx, w):
+        dim, bs, nch = _layout(ctx)
+        fv = w.f
+        vector = fv.ndim == 3
+        if vector and fv.shape[0] != bs:
+            raise FemError(f"load has {fv.shape[0]} components, the space {bs}")
+        E = np.zeros(_batch(fv) + (nch,))
+        for k in range(bs):
+            E[..., k * (dim + 1)] = fv[k] if vector else fv
+        return E
+
+    extra = _coef_degree(f)
+    return LinearForm(tensor, lambda p, aff: p + extra(p), "source", {"f": f})
+
+
+def neumann(g: Any) -> FacetLinearForm:
+    r"""Boundary load :math:`\int_{\Gamma} g \cdot v\, ds` (flux or traction data)."""
+    form = source(g)
+    return FacetLinearForm(form._tensor, form._degree, "neumann", {"f": g})
+
+
+def robin(alpha: Any) -> FacetBilinearForm:
+    r"""Robin term :math:`\int_{\Gamma} \alpha\, u v\, ds`; with :func:`neumann` of
+    ``alpha * g`` it imposes :math:`-\kappa \partial_n u = \alpha (u - g)` weakly."""
+    form = mass(alpha)
+    return FacetBilinearForm(form._tensor, form._degree, "robin", {"c": alpha})
+
+
+# --------------------------------------------------------------------------- user forms
+def _probes(ctx: QuadratureContext, extra_axes: int) -> Field:
+    """Unit fields, one per channel, along an axis followed by ``extra_axes`` singleton axes
+    and the two batch axes."""
+    dim, bs, nch = _layout(ctx)
+    tail = (1,) * (extra_axes + 2)
+    value = np.zeros((bs, nch) + tail)
+    gradient = np.zeros((bs, dim, nch) + tail)
+    for k in range(bs):
+        value[k, k * (dim + 1)] = 1.0
+        for d in range(dim):
+            gradient[k, d, k * (dim + 1) + 1 + d] = 1.0
+    if bs == 1:
+        return Field(value[0], gradient[0])
+    return Field(value, gradient)
+
+
+def bilinear_form(fn: Callable | None = None, *, degree: int | None = None, **coefficients):
+    """Turn ``fn(u, v, w)`` into a :class:`BilinearForm` (usable as a decorator).
+
+    Parameters
+    ----------
+    fn : callable
+        Integrand, bilinear in ``u`` (trial) and ``v`` (test); ``w.x`` are the quadrature
+        points and ``w.<name>`` the evaluated ``coefficients``.
+    degree : int, optional
+        Extra polynomial degree of the coefficients for the quadrature rule (default: 0 for
+        constant coefficients, the element degree otherwise).
+    """
+
+    def make(f):
+        def tensor(ctx, w):
+            v, u = _probes(ctx, 1), _probes(ctx, 0)
+            r = np.asarray(f(u, v, w), dtype=np.float64)  # (S, T, nc|1, nq|1)
+            r = np.broadcast_to(r, r.shape[:2] + np.broadcast_shapes(r.shape[2:], (1, 1)))
+            return np.moveaxis(r, (0, 1), (-2, -1))
+
+        extra = _coef_degree(*coefficients.values()) if degree is None else (lambda p: degree)
+        return BilinearForm(tensor, lambda p, aff: 2 * p + extra(p), getattr(f, "__name__", "form"),
+                            coefficients)
+
+    return make(fn) if fn is not None else make
+
+
+def linear_form(fn: Callable | None = None, *, degree: int | None = None, **coefficients):
+    """Turn ``fn(v, w)`` into a :class:`LinearForm` (see :func:`bilinear_form`)."""
+
+    def make(f):
+        def tensor(ctx, w):
+            r = np.asarray(f(_probes(ctx, 0), w), dtype=np.float64)  # (S, nc|1, nq|1)
+            r = np.broadcast_to(r, r.shape[:1] + np.broadcast_shapes(r.shape[1:], (1, 1)))
+            return np.moveaxis(r, 0, -1)
+
+        extra = _coef_degree(*coefficients.values()) if degree is None else (lambda p: degree)
+        return LinearForm(tensor, lambda p, aff: p + extra(p) + 1, getattr(f, "__name__", "form"),
+                          coefficients)
+
+    return make(fn) if fn is not None else make

@@ -1,0 +1,250 @@
+"""Geometric checks of a cell array: degenerate and inverted cells, and their repair.
+
+The orientation of a cell is the sign of the Jacobian determinant of its reference map
+:math:`F : \\hat K \\to K` (vertex orders of :mod:`pdesolve.mesh.cells`, the meshio/VTK
+convention):
+
+- simplices (affine :math:`F`): :math:`\\det J = \\det[x_1 - x_0, \\dots, x_d - x_0]`, which is
+  :math:`d!` times the signed measure. Positive means counter-clockwise triangles and
+  right-handed tetrahedra.
+- quadrilaterals and hexahedra (bilinear/trilinear :math:`F`): :math:`\\det J` varies over the
+  cell, and is evaluated at the vertices, where the columns of :math:`J` are the cell edges
+  leaving the vertex along the reference axes. A cell whose determinants are all positive is
+  valid; all negative means inverted (wrong vertex order); mixed signs mean a non-convex or
+  self-intersecting (bow-tie) cell. Positive vertex determinants are necessary, and for
+  quadrilaterals sufficient, for :math:`\\det J > 0` on the whole cell.
+
+A cell is *degenerate* when :math:`|\\det J| \\le \\mathrm{tol} \\cdot h^d` at some vertex, with
+:math:`h` its longest edge: the test is relative, so it does not depend on the units.
+When the cell is embedded in a higher-dimensional space (a triangle in 3D) the orientation has
+no meaning; only degeneracy is checked, with the Gram determinant
+:math:`\\sqrt{\\det J^T J}`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ..errors import MeshError
+from .cells import ReferenceCell, reference_cell
+
+__all__ = ["validate_geometry", "orient_cells"]
+
+#: default relative tolerance for degenerate cells (see the module docstring)
+DEFAULT_TOL = 1e-12
+
+#: vertex permutations that reverse the orientation of a cell and keep its shape
+_FLIP = {
+    "interval": [1, 0],
+    "triangle": [0, 2, 1],
+    "quadrilateral": [0, 3, 2, 1],
+    "tetrahedron": [0, 1, 3, 2],
+    "hexahedron": [0, 3, 2, 1, 4, 7, 6, 5],
+}
+
+_MAX_LISTED = 5
+
+
+def _vertex_jacobians(x: np.ndarray, ref: ReferenceCell) -> np.ndarray:
+    """Jacobians of the reference map, shape (M, nq, gdim, dim).
+
+    Simplices: the one constant Jacobian (nq = 1). Tensor cells: the Jacobian at each vertex
+    (nq = nverts), whose column ``d`` is the edge to the neighbour along reference axis ``d``
+    (with the sign that makes it the derivative in the positive axis direction).
+    """
+    if ref.simplex:
+        return np.swapaxes(x[:, 1:, :] - x[:, :1, :], 1, 2)[:, None]
+    v = ref.vertices.astype(np.int64)
+    code = v @ (1 << np.arange(ref.dim))
+    inv = np.empty(len(v), dtype=np.int64)
+    inv[code] = np.arange(len(v))
+    jac = np.empty((x.shape[0], len(v), x.shape[2], ref.dim))
+    for d in range(ref.dim):
+        nb = inv[code ^ (1 << d)]  # neighbour of each vertex along axis d
+        sign = (1 - 2 * v[:, d]).astype(float)  # +1 at the axis start, -1 at its end
+        jac[:, :, :, d] = sign[None, :, None] * (x[:, nb, :] - x)
+    return jac
+
+
+def _det(jac: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Determinants of a stack of Jacobians; signed when square, Gram otherwise."""
+    g, d = jac.shape[-2:]
+    if g == d == 1:
+        return jac[..., 0, 0], True
+    if g == d == 2:
+        return jac[..., 0, 0] * jac[..., 1, 1] - jac[..., 0, 1] * jac[..., 1, 0], True
+    if g == d == 3:
+        a, b, c = jac[..., 0], jac[..., 1], jac[..., 2]
+        return (np.cross(a, b) * c).sum(axis=-1), True
+    gram = np.swapaxes(jac, -1, -2) @ jac
+    return np.sqrt(np.maximum(np.linalg.det(gram), 0.0)), False
+
+
+def _longest_edge(x: np.ndarray, ref: ReferenceCell) -> np.ndarray:
+    edges = np.asarray(ref.edges if ref.dim > 1 else ((0, 1),))
+    diff = x[:, edges[:, 0], :] - x[:, edges[:, 1], :]
+    return np.sqrt((diff**2).sum(axis=-1).max(axis=1))
+
+
+def jacobian_determinants(
+    points: ArrayLike, cells: ArrayLike, cell_type: str
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Jacobian determinants at the vertices (tensor cells) or of the affine map (simplices).
+
+    Returns
+    -------
+    det : ndarray, shape (M, nq)
+        ``nq = 1`` for simplices, the number of vertices for quadrilaterals and hexahedra.
+    h : ndarray, shape (M,)
+        Longest edge of each cell.
+    signed : bool
+        False when the cells are embedded in a higher dimension (Gram determinants).
+    """
+    ref = reference_cell(cell_type)
+    pts = np.asarray(points, dtype=np.float64)
+    if pts.ndim == 1:
+        pts = pts[:, None]
+    cl = np.asarray(cells)
+    if cl.ndim != 2 or cl.shape[1] != ref.num_vertices:
+        raise MeshError(f"{ref.name} cells need shape (M, {ref.num_vertices}), got {cl.shape}")
+    if pts.ndim != 2 or pts.shape[1] < ref.dim:
+        raise MeshError(f"points need shape (N, gdim >= {ref.dim}), got {pts.shape}")
+    if cl.size and (cl.min() < 0 or cl.max() >= len(pts)):
+        bad = np.flatnonzero(((cl < 0) | (cl >= len(pts))).any(axis=1))
+        raise MeshError(
+            f"cell vertex indices out of range [0, {len(pts)}): {len(bad)} cells, first cell "
+            f"{bad[0]} = {cl[bad[0]].tolist()}"
+        )
+    x = pts[cl]
+    det, signed = _det(_vertex_jacobians(x, ref))
+    return det, _longest_edge(x, ref), signed
+
+
+def _describe(points: np.ndarray, cells: np.ndarray, bad: np.ndarray) -> str:
+    shown = bad[:_MAX_LISTED]
+    lines = []
+    for c in shown:
+        coords = np.array2string(points[cells[c]], precision=6, separator=", ").replace("\n", "")
+        lines.append(f"  cell {c}: vertices {cells[c].tolist()} at {coords}")
+    more = f"\n  ... and {len(bad) - len(shown)} more" if len(bad) > len(shown) else ""
+    return "\n".join(lines) + more
+
+
+def validate_geometry(
+    points: ArrayLike, cells: ArrayLike, cell_type: str, tol: float = DEFAULT_TOL
+) -> None:
+    """Raise :class:`~pdesolve.errors.MeshError` if any cell is degenerate or inverted.
+
+    Parameters
+    ----------
+    points : array_like, shape (N, gdim)
+        Vertex coordinates.
+    cells : array_like, shape (M, nv)
+        Vertex indices per cell, in meshio/VTK order.
+    cell_type : str
+        One of the five supported cell types (meshio spellings accepted).
+    tol : float, optional
+        Relative tolerance: a cell is degenerate when :math:`|\\det J| \\le tol\\, h^d` at a
+        vertex (``h`` the longest edge of the cell, ``d`` the cell dimension).
+
+    Raises
+    ------
+    MeshError
+        Naming the first offending cells, their vertices and coordinates, and what is wrong:
+        non-finite coordinates, degenerate (zero-measure) cells, inverted cells (negative
+        orientation; fix with :func:`orient_cells`), or quadrilaterals/hexahedra whose
+        Jacobian changes sign (non-convex or twisted).
+
+    Notes
+    -----
+    See the module docstring for the determinants used. Cells embedded in a higher dimension
+    (``gdim > d``) are only checked for degeneracy.
+    """
+    ref = reference_cell(cell_type)
+    pts = np.asarray(points, dtype=np.float64)
+    if pts.ndim == 1:
+        pts = pts[:, None]
+    if not np.isfinite(pts).all():
+        bad = np.flatnonzero(~np.isfinite(pts).all(axis=1))
+        raise MeshError(
+            f"{len(bad)} points have NaN or Inf coordinates, first: point {bad[0]} = "
+            f"{pts[bad[0]].tolist()}"
+        )
+    cl = np.asarray(cells)
+    det, h, signed = jacobian_determinants(pts, cl, ref.name)
+    if det.size == 0:
+        return
+    scale = tol * h[:, None] ** ref.dim
+    degenerate = (np.abs(det) <= scale).any(axis=1)
+    if degenerate.any():
+        bad = np.flatnonzero(degenerate)
+        raise MeshError(
+            f"{len(bad)} degenerate {ref.name} cells (zero {_measure_name(ref.dim)}: "
+            f"|det J| <= {tol:g} h^{ref.dim}), first {min(len(bad), _MAX_LISTED)}:\n"
+            + _describe(pts, cl, bad)
+        )
+    if not signed:
+        return
+    neg = det < 0
+    inverted = neg.all(axis=1)
+    if inverted.any():
+        bad = np.flatnonzero(inverted)
+        raise MeshError(
+            f"{len(bad)} inverted {ref.name} cells (negative orientation, det J < 0: the "
+            f"vertices are listed {_wrong_order(ref)}), first {min(len(bad), _MAX_LISTED)}:\n"
+            + _describe(pts, cl, bad)
+            + "\nre-order them with pdesolve.mesh.orient_cells or read(..., fix_orientation=True)"
+        )
+    mixed = neg.any(axis=1)
+    if mixed.any():
+        bad = np.flatnonzero(mixed)
+        raise MeshError(
+            f"{len(bad)} {ref.name} cells are non-convex or twisted (the Jacobian determinant "
+            f"changes sign between vertices), first {min(len(bad), _MAX_LISTED)}:\n"
+            + _describe(pts, cl, bad)
+        )
+
+
+def _measure_name(dim: int) -> str:
+    return {1: "length", 2: "area", 3: "volume"}[dim]
+
+
+def _wrong_order(ref: ReferenceCell) -> str:
+    if ref.dim == 1:
+        return "right to left"
+    if ref.dim == 2:
+        return "clockwise"
+    return "left-handed"
+
+
+def orient_cells(points: ArrayLike, cells: ArrayLike, cell_type: str) -> np.ndarray:
+    """Copy of ``cells`` with inverted cells re-ordered to positive orientation.
+
+    A cell is re-ordered when its Jacobian determinant is negative (simplices) or negative
+    at every vertex (quadrilaterals, hexahedra), by the vertex permutation that mirrors the
+    reference cell: swap of the last two vertices for simplices, reversal of the winding for
+    quadrilaterals (``0 3 2 1``) and for both faces of hexahedra (``0 3 2 1 4 7 6 5``).
+    Degenerate and twisted cells are left alone (:func:`validate_geometry` reports them), as
+    are cells embedded in a higher dimension, whose orientation is not defined.
+
+    Parameters
+    ----------
+    points : array_like, shape (N, gdim)
+    cells : array_like, shape (M, nv)
+    cell_type : str
+
+    Returns
+    -------
+    ndarray, shape (M, nv)
+        The re-ordered copy (same dtype as ``cells``).
+    """
+    ref = reference_cell(cell_type)
+    out = np.array(cells, copy=True)
+    det, _, signed = jacobian_determinants(points, out, ref.name)
+    if not signed or det.size == 0:
+        return out
+    flip = (det < 0).all(axis=1)
+    if flip.any():
+        out[flip] = out[flip][:, _FLIP[ref.name]]
+    return out
