@@ -15,7 +15,7 @@ from .errors import ConvergenceError, FemError, MeshError, PdesolveError
 
 __version__ = "0.1.0"
 
-_SUBMODULES = {"mesh", "fem", "plot", "cli"}
+_SUBMODULES = {"mesh", "fem", "plot", "io", "cli"}
 
 __all__ = ["ConvergenceError", "FemError", "MeshError", "PdesolveError", "__version__",
            *sorted(_SUBMODULES)]

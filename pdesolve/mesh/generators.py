@@ -147,7 +147,9 @@ def rectangle(
     lo, hi = _check_box(x0, x1, 2)
     quad = cell_type in ("quadrilateral", "quad")
     if not quad and cell_type != "triangle":
-        raise MeshError(f"rectangle cell_type must be 'triangle' or 'quadrilateral', got {cell_type!r}")
+        raise MeshError(
+            f"rectangle cell_type must be 'triangle' or 'quadrilateral', got {cell_type!r}"
+        )
     if not quad and diagonal not in ("right", "left", "crossed"):
         raise MeshError(f"diagonal must be 'right', 'left' or 'crossed', got {diagonal!r}")
 

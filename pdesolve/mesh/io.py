@@ -55,7 +55,8 @@ def _formats_for(path: Path) -> list[str]:
     for suffix in reversed(path.suffixes):
         ext = (suffix + ext).lower()
         formats += meshio.extension_to_filetypes.get(ext, [])
-    return formats
+    # ".msh" is claimed by ansys and gmsh: try gmsh first
+    return sorted(formats, key=lambda f: f != "gmsh")
 
 
 def _meshio_read(path: Path) -> meshio.Mesh:
@@ -274,9 +275,12 @@ def _prepare_data(
     gmsh: bool,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     pdata = {
-        k: _as_data(k, "point_data", v, mesh.num_points, "point") for k, v in (point_data or {}).items()
+        k: _as_data(k, "point_data", v, mesh.num_points, "point")
+        for k, v in (point_data or {}).items()
     }
-    cdata = {k: _as_data(k, "cell_data", v, mesh.num_cells, "cell") for k, v in (cell_data or {}).items()}
+    cdata = {
+        k: _as_data(k, "cell_data", v, mesh.num_cells, "cell") for k, v in (cell_data or {}).items()
+    }
     if gmsh:  # gmsh data fields have 1, 3 or 9 components: pad 2D vectors with a zero
         for data in (pdata, cdata):
             for k, v in data.items():
@@ -329,13 +333,20 @@ def _physical_ids(mesh: Mesh) -> tuple[dict[str, int], dict[str, int]]:
         raise MeshError(
             f"tag names {clash} name both cells and facets; gmsh files need distinct names"
         )
+    for k, v in mesh.cell_tags.items():
+        v = np.asarray(v)
+        if v.size and (v.min() < 0 or v.max() >= mesh.num_cells):
+            raise MeshError(
+                f"cell tag {k!r} holds cell indices outside [0, {mesh.num_cells}): "
+                f"{v[(v < 0) | (v >= mesh.num_cells)][:5].tolist()}"
+            )
     cids = {k: i + 1 for i, k in enumerate(k for k, v in mesh.cell_tags.items() if len(v))}
     fnames = [k for k, v in mesh.facet_tags.items() if len(v)]
     fids = {k: len(cids) + i + 1 for i, k in enumerate(fnames)}
     return cids, fids
 
 
-def _gmsh22_meshio(mesh: Mesh) -> tuple[meshio.Mesh, np.ndarray]:
+def _gmsh22_meshio(mesh: Mesh) -> meshio.Mesh:
     """meshio.Mesh with per-element physical tags for the msh 2.2 writer.
 
     All cells in their order, tagged with their first cell tag (0: none); cells in further
@@ -345,7 +356,7 @@ def _gmsh22_meshio(mesh: Mesh) -> tuple[meshio.Mesh, np.ndarray]:
     mtype = MESHIO_NAMES[mesh.cell_type]
     ftype = REFERENCE_CELLS[mesh.cell_type].facet_type
     first = np.zeros(mesh.num_cells, dtype=np.int32)
-    blocks: list[tuple[str, np.ndarray, np.ndarray, np.ndarray | None]] = []
+    blocks: list[tuple[str, np.ndarray, np.ndarray]] = []
     extra = []
     for k, pid in cids.items():
         idx = np.unique(np.asarray(mesh.cell_tags[k], dtype=np.int64))
@@ -353,24 +364,21 @@ def _gmsh22_meshio(mesh: Mesh) -> tuple[meshio.Mesh, np.ndarray]:
         first[idx[free]] = pid
         if (~free).any():
             extra.append((idx[~free], pid))
-    blocks.append((mtype, mesh.cells, first, np.arange(mesh.num_cells)))
+    blocks.append((mtype, mesh.cells, first))
     for rows, pid in extra:
-        blocks.append((mtype, mesh.cells[rows], np.full(len(rows), pid, np.int32), rows))
+        blocks.append((mtype, mesh.cells[rows], np.full(len(rows), pid, np.int32)))
     for k, pid in fids.items():
         f = mesh.facet_tags[k]
-        blocks.append((ftype, f, np.full(len(f), pid, np.int32), None))
+        blocks.append((ftype, f, np.full(len(f), pid, np.int32)))
     field_data = {k: np.array([pid, mesh.dim]) for k, pid in cids.items()}
     field_data.update({k: np.array([pid, mesh.dim - 1]) for k, pid in fids.items()})
     cd = {
         "gmsh:physical": [b[2] for b in blocks],
         "gmsh:geometrical": [np.full(len(b[1]), 1 + (b[0] == mtype), np.int32) for b in blocks],
     }
-    mio = meshio.Mesh(
+    return meshio.Mesh(
         _padded(mesh.points), [(b[0], b[1]) for b in blocks], cell_data=cd, field_data=field_data
     )
-    # element data follows the element numbers of the file: all cells, duplicates, facets
-    rows = np.concatenate([r if r is not None else np.full(len(b), -1) for _, b, _, r in blocks])
-    return mio, rows
 
 
 def _write_gmsh_data(fh, section: str, name: str, data: np.ndarray, binary: bool) -> None:
@@ -443,7 +451,8 @@ def _write_msh41(
         fphys = [list(np.asarray(list(fids.values()))[row]) for row in fsig]
     else:
         facets = np.zeros((0, 1), dtype=np.int64)
-        fsig, finv, forder, fphys = np.zeros((0, 0)), np.zeros(0, np.int64), np.zeros(0, np.int64), []
+        fsig, fphys = np.zeros((0, 0)), []
+        finv = forder = np.zeros(0, np.int64)
 
     mtype = MESHIO_NAMES[mesh.cell_type]
     ftype = REFERENCE_CELLS[mesh.cell_type].facet_type
@@ -487,7 +496,8 @@ def _write_msh41(
         fh.write(b"$EndMeshFormat\n")
 
         names = sorted(
-            [(tdim, pid, k) for k, pid in cids.items()] + [(tdim - 1, pid, k) for k, pid in fids.items()]
+            [(tdim, pid, k) for k, pid in cids.items()]
+            + [(tdim - 1, pid, k) for k, pid in fids.items()]
         )
         if names:
             fh.write(f"$PhysicalNames\n{len(names)}\n".encode())
@@ -609,15 +619,17 @@ def write(
             )
             return
         if version == "2.2":
-            mio, rows = _gmsh22_meshio(mesh)
+            if cdata:
+                raise MeshError(
+                    "cell_data cannot go into msh 2.2 files (meshio 5 cannot read $ElementData "
+                    "back from them); write msh 4.1 (the default for .msh) or VTU instead"
+                )
+            mio = _gmsh22_meshio(mesh)
             meshio.write(p, mio, **options)
             binary = options.get("binary", True)
             with open(p, "ab") as fh:
                 for k, v in pdata.items():
                     _write_gmsh_data(fh, "NodeData", k, v, binary)
-                for k, v in cdata.items():
-                    full = np.where((rows >= 0).reshape((-1,) + (1,) * (v.ndim - 1)), v[rows], 0.0)
-                    _write_gmsh_data(fh, "ElementData", k, full, binary)
             return
         else:
             mio = to_meshio(mesh, pdata, cdata)

@@ -45,6 +45,11 @@ def _edge_lookup(mesh: Mesh, pairs: np.ndarray, tag: str) -> np.ndarray:
     return idx.astype(np.int64)
 
 
+def _halves(a: np.ndarray, mid: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Segments (a, b) split at mid into (a, mid), (mid, b), consecutive rows."""
+    return np.stack([a, mid, mid, b], axis=1).reshape(-1, 2)
+
+
 # ---------------------------------------------------------------- simplices
 
 
@@ -80,9 +85,9 @@ def _tet_children_tables() -> np.ndarray:
     """
     ref = reference_cell("tetrahedron")
     etab = _local_edge_table(ref.edges, 4)
-    ref_nodes = np.concatenate(
-        [ref.vertices, 0.5 * (ref.vertices[[e[0] for e in ref.edges]] + ref.vertices[[e[1] for e in ref.edges]])]
-    )
+    e = np.array(ref.edges)
+    mids = 0.5 * (ref.vertices[e[:, 0]] + ref.vertices[e[:, 1]])
+    ref_nodes = np.concatenate([ref.vertices, mids])
     tables = np.empty((3, 8, 4), dtype=np.int64)
     for k, p in enumerate(_TET_PERMS):
         for c, child in enumerate(_BEY):
@@ -103,7 +108,7 @@ def _refine_simplices(mesh: Mesh) -> tuple[np.ndarray, np.ndarray]:
     p = mesh.points
     edges = mesh.edges
     mid = 0.5 * (p[edges[:, 0]] + p[edges[:, 1]])
-    nodes = np.concatenate([mesh.cells.astype(np.int64), n + mesh.cell_edges.astype(np.int64)], axis=1)
+    nodes = np.concatenate([mesh.cells, n + mesh.cell_edges.astype(np.int64)], axis=1)
     if ref.name == "triangle":
         # edges (1,2), (0,2), (0,1) are nodes 3, 4, 5
         table = np.array([[0, 5, 4], [5, 1, 3], [4, 3, 2], [5, 3, 4]])
@@ -129,8 +134,7 @@ def _split_simplex_facets(mesh: Mesh, facets: np.ndarray, tag: str) -> np.ndarra
     n = mesh.num_points
     f = facets.astype(np.int64)
     if mesh.dim == 2:
-        m = n + _edge_lookup(mesh, f, tag)
-        return np.stack([np.stack([f[:, 0], m], 1), np.stack([m, f[:, 1]], 1)], 1).reshape(-1, 2)
+        return _halves(f[:, 0], n + _edge_lookup(mesh, f, tag), f[:, 1])
     a, b, c = f[:, 0], f[:, 1], f[:, 2]
     mab = n + _edge_lookup(mesh, f[:, [0, 1]], tag)
     mbc = n + _edge_lookup(mesh, f[:, [1, 2]], tag)
@@ -192,7 +196,7 @@ def _split_tensor_facets(mesh: Mesh, facets: np.ndarray, tag: str) -> np.ndarray
     f = facets.astype(np.int64)
     if mesh.dim == 2:  # quadrilateral edges
         mid = n + _edge_lookup(mesh, f, tag)
-        return np.stack([np.stack([f[:, 0], mid], 1), np.stack([mid, f[:, 1]], 1)], 1).reshape(-1, 2)
+        return _halves(f[:, 0], mid, f[:, 1])
     a, b, c, dd = f.T
     mab = n + _edge_lookup(mesh, f[:, [0, 1]], tag)
     mbc = n + _edge_lookup(mesh, f[:, [1, 2]], tag)
@@ -242,6 +246,12 @@ def refine(mesh: Mesh) -> Mesh:
     ------
     MeshError
         If a facet tag lists vertex sets that are not facets of the mesh.
+
+    Notes
+    -----
+    New points lie on the straight edges and faces of the old mesh: refining a mesh of a
+    curved domain (a disk) keeps its polygonal boundary, it does not move the new boundary
+    points onto the curve.
     """
     ref = mesh.reference
     nchild = 2**ref.dim
@@ -250,7 +260,7 @@ def refine(mesh: Mesh) -> Mesh:
         c = mesh.cells.astype(np.int64)
         mid = n + np.arange(m)
         points = np.concatenate([mesh.points, mesh.points[mesh.cells].mean(axis=1)])
-        cells = np.stack([np.stack([c[:, 0], mid], 1), np.stack([mid, c[:, 1]], 1)], 1).reshape(-1, 2)
+        cells = _halves(c[:, 0], mid, c[:, 1])
         facet_tags = {k: v.copy() for k, v in mesh.facet_tags.items()}
     else:
         refine_cells, split = (

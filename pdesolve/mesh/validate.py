@@ -29,7 +29,7 @@ from numpy.typing import ArrayLike
 from ..errors import MeshError
 from .cells import ReferenceCell, reference_cell
 
-__all__ = ["validate_geometry", "orient_cells"]
+__all__ = ["validate_geometry", "orient_cells", "jacobian_determinants"]
 
 #: default relative tolerance for degenerate cells (see the module docstring)
 DEFAULT_TOL = 1e-12

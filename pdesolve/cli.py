@@ -1,0 +1,153 @@
+"""The ``pdesolve`` command line.
+
+Sub-commands are entries of :data:`COMMANDS`, ``name -> (help, add_arguments, run)``:
+``add_arguments(parser)`` declares the options on an :class:`argparse.ArgumentParser` and
+``run(args)`` does the work and returns the exit status. A later module adds its own with
+:func:`register`, e.g. ``register("datagen", "generate datasets", add_args, run)``.
+
+.. code-block:: console
+
+    $ pdesolve --version
+    $ pdesolve info
+    $ pdesolve demo --out output --quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import importlib.util
+import os
+import platform
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+from . import __version__
+from .errors import PdesolveError
+
+AddArguments = Callable[[argparse.ArgumentParser], None]
+Run = Callable[[argparse.Namespace], int]
+
+#: sub-commands: name -> (one-line help, add_arguments, run)
+COMMANDS: dict[str, tuple[str, AddArguments, Run]] = {}
+
+#: packages pdesolve needs, then optional backends looked up without importing them
+REQUIRED = ("numpy", "scipy", "numba", "meshio", "matplotlib")
+OPTIONAL = ("petsc4py", "mpi4py", "pyamg", "h5py", "dask", "cupy", "torch")
+
+
+def register(name: str, help: str, add_arguments: AddArguments, run: Run) -> None:
+    """Add (or replace) a sub-command."""
+    COMMANDS[name] = (help, add_arguments, run)
+
+
+# --------------------------------------------------------------------------- info
+def _installed_version(package: str) -> str | None:
+    """Version of an installed package, found without importing it; None if absent."""
+    if importlib.util.find_spec(package) is None:
+        return None
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "installed (version unknown)"
+
+
+def _numba_threading() -> tuple[str, str]:
+    import numba
+
+    try:
+        layer = numba.threading_layer()  # only known once a parallel function has run
+    except ValueError:
+        layer = f"not initialised yet (configured: {numba.config.THREADING_LAYER})"
+    return layer, str(numba.config.NUMBA_NUM_THREADS)
+
+
+def _info_lines() -> list[str]:
+    lines = [f"pdesolve   {__version__}", f"python     {platform.python_version()} ({sys.executable})",
+             f"platform   {platform.platform()}", ""]
+    for pkg in REQUIRED:
+        lines.append(f"{pkg:<10} {_installed_version(pkg) or 'MISSING (required)'}")
+    lines.append("")
+    lines.append("optional backends:")
+    for pkg in OPTIONAL:
+        lines.append(f"  {pkg:<10} {_installed_version(pkg) or 'not installed'}")
+    layer, threads = _numba_threading()
+    lines += ["", f"numba threading layer  {layer}",
+              f"NUMBA_NUM_THREADS      {threads}"
+              + (" (from the environment)" if "NUMBA_NUM_THREADS" in os.environ else ""),
+              f"os.cpu_count()         {os.cpu_count()}"]
+    return lines
+
+
+def _run_info(args: argparse.Namespace) -> int:
+    print("\n".join(_info_lines()))
+    return 0
+
+
+register("info", "print versions, optional backends and threading settings",
+         lambda parser: None, _run_info)
+
+
+# --------------------------------------------------------------------------- demo
+def _add_demo_arguments(parser: argparse.ArgumentParser) -> None:
+    from .showcase import DEMOS
+
+    parser.add_argument("--out", default="output", help="folder for the figures (default: ./output)")
+    parser.add_argument("--quick", action="store_true", help="coarse meshes, a few seconds in all")
+    parser.add_argument("--only", nargs="+", choices=DEMOS, metavar="NAME",
+                        help=f"run only these demos ({', '.join(DEMOS)})")
+
+
+def _run_demo(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")  # figures go to files; never open windows
+    from .showcase import run_demos
+
+    start = time.perf_counter()
+    print(f"pdesolve {__version__} showcase{' (quick)' if args.quick else ''}: figures go to "
+          f"{os.path.abspath(args.out)}")
+    run_demos(args.out, quick=args.quick, names=args.only)
+    print(f"\ndone in {time.perf_counter() - start:.1f} s; figures in {os.path.abspath(args.out)}")
+    return 0
+
+
+register("demo", "run the showcase demos and save their figures", _add_demo_arguments, _run_demo)
+
+
+# --------------------------------------------------------------------------- main
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every registered sub-command."""
+    parser = argparse.ArgumentParser(prog="pdesolve", description="Classical PDE solvers in Python.")
+    parser.add_argument("--version", action="version", version=f"pdesolve {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (help_, add_arguments, run) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_, description=help_)
+        add_arguments(p)
+        p.set_defaults(_run=run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``pdesolve`` command; returns the exit status.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name (default: ``sys.argv[1:]``).
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args._run(args) or 0)
+    except PdesolveError as e:
+        print(f"pdesolve {args.command}: error: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
