@@ -15,6 +15,7 @@ Sub-commands are entries of :data:`COMMANDS`, ``name -> (help, add_arguments, ru
 from __future__ import annotations
 
 import argparse
+import importlib
 import importlib.metadata
 import importlib.util
 import os
@@ -54,17 +55,28 @@ def _installed_version(package: str) -> str | None:
 
 
 def _numba_threading() -> tuple[str, str]:
+    """(threading layer, NUMBA_NUM_THREADS); the layer is known once a parallel kernel ran,
+    before that the configured choice and the layers that can load are reported."""
     import numba
 
     try:
-        layer = numba.threading_layer()  # only known once a parallel function has run
+        layer = numba.threading_layer()
     except ValueError:
-        layer = f"not initialised yet (configured: {numba.config.THREADING_LAYER})"
+        available = []
+        for name, module in (("tbb", "tbbpool"), ("omp", "omppool"), ("workqueue", "workqueue")):
+            try:
+                importlib.import_module(f"numba.np.ufunc.{module}")
+                available.append(name)
+            except ImportError:
+                pass
+        layer = (f"{numba.config.THREADING_LAYER} (none started yet; available: "
+                 f"{', '.join(available) or 'none'})")
     return layer, str(numba.config.NUMBA_NUM_THREADS)
 
 
 def _info_lines() -> list[str]:
-    lines = [f"pdesolve   {__version__}", f"python     {platform.python_version()} ({sys.executable})",
+    lines = [f"pdesolve   {__version__}",
+             f"python     {platform.python_version()} ({sys.executable})",
              f"platform   {platform.platform()}", ""]
     for pkg in REQUIRED:
         lines.append(f"{pkg:<10} {_installed_version(pkg) or 'MISSING (required)'}")
@@ -93,7 +105,8 @@ register("info", "print versions, optional backends and threading settings",
 def _add_demo_arguments(parser: argparse.ArgumentParser) -> None:
     from .showcase import DEMOS
 
-    parser.add_argument("--out", default="output", help="folder for the figures (default: ./output)")
+    parser.add_argument("--out", default="output",
+                        help="folder for the figures (default: ./output)")
     parser.add_argument("--quick", action="store_true", help="coarse meshes, a few seconds in all")
     parser.add_argument("--only", nargs="+", choices=DEMOS, metavar="NAME",
                         help=f"run only these demos ({', '.join(DEMOS)})")
@@ -119,7 +132,8 @@ register("demo", "run the showcase demos and save their figures", _add_demo_argu
 # --------------------------------------------------------------------------- main
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every registered sub-command."""
-    parser = argparse.ArgumentParser(prog="pdesolve", description="Classical PDE solvers in Python.")
+    parser = argparse.ArgumentParser(prog="pdesolve",
+                                     description="Classical PDE solvers in Python.")
     parser.add_argument("--version", action="version", version=f"pdesolve {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (help_, add_arguments, run) in COMMANDS.items():

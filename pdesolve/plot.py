@@ -79,7 +79,8 @@ def plot_mesh(mesh: Mesh, ax: Any = None, *, color: str = "k", linewidth: float 
         ax.set_yticks([])
     else:
         xy = mesh.points[:, :2]
-        ax.add_collection(LineCollection(xy[mesh.edges], colors=color, linewidths=linewidth, **kwargs))
+        ax.add_collection(LineCollection(xy[mesh.edges], colors=color, linewidths=linewidth,
+                                         **kwargs))
         if tags:
             for i, (name, facets) in enumerate(mesh.facet_tags.items()):
                 ax.add_collection(LineCollection(xy[facets], colors=f"C{i}", linewidths=2.5,
@@ -111,7 +112,8 @@ def _reference_lattice(cell_type: str, n: int) -> tuple[np.ndarray, np.ndarray]:
         g = np.arange(n + 1)
         X = np.stack(np.meshgrid(g, g, indexing="xy"), axis=-1).reshape(-1, 2) / n
         k = (g[:-1][None, :] + (n + 1) * g[:-1][:, None]).ravel()  # lower-left corner of squares
-        tris = np.concatenate([np.stack([k, k + 1, k + n + 2], 1), np.stack([k, k + n + 2, k + n + 1], 1)])
+        tris = np.concatenate([np.stack([k, k + 1, k + n + 2], 1),
+                               np.stack([k, k + n + 2, k + n + 1], 1)])
         return X, tris
     raise PdesolveError(f"no plotting lattice for {cell_type} cells")
 

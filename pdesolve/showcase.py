@@ -6,8 +6,8 @@ scripts (runnable alone, or opened as notebooks). Each defines
 ``run(out_dir, quick=False) -> dict``
     Solves its problems, saves its figures under ``out_dir`` and returns a dict with at least
     ``"title"`` (str), ``"summary"`` (list of lines to print) and ``"files"`` (list of the
-    paths it wrote: PNG figures, VTU files), plus the numbers it computed (error norms, rates, deflections...), which the tests
-    check.
+    paths it wrote: PNG figures, VTU files), plus the numbers it computed (error norms,
+    rates, deflections...), which the tests check.
 
 The folder is found next to the package (a source checkout or an editable install), or wherever
 the ``PDESOLVE_DEMOS`` environment variable points.

@@ -9,7 +9,7 @@
 """
 
 from . import forms
-from .assemble import assemble
+from .assembly import assemble
 from .bcs import DirichletBC, apply_dirichlet, boundary_values
 from .elements import Element, element
 from .forms import bilinear_form, linear_form

@@ -54,9 +54,10 @@ class QuadratureContext:
     def x(self) -> np.ndarray:
         return np.moveaxis(self.space.geometry.points(self.cells, self.X), -1, 0)
 
-    def bind(self, coefficients: dict[str, Any]) -> Coefficients:
-        """The ``w`` a form sees: ``w.x`` and its named coefficients, evaluated lazily."""
-        return Coefficients(self, coefficients)
+    def bind(self, coefficients: dict[str, Any], extra_axes: int = 0) -> Coefficients:
+        """The ``w`` a form sees: ``w.x`` and its named coefficients, evaluated lazily, with
+        ``extra_axes`` trailing singleton axes (where user forms keep their probe axes)."""
+        return Coefficients(self, coefficients, extra_axes)
 
     def evaluate(self, coef: Any) -> np.ndarray:
         """Values of a coefficient at the quadrature points, (*value_shape, nc|1, nq|1)."""
@@ -76,15 +77,19 @@ class QuadratureContext:
 
 
 class Coefficients:
-    """Named coefficients of a form evaluated on a chunk (``w.kappa``), plus ``w.x``."""
+    """Named coefficients of a form evaluated on a chunk (``w.kappa``), plus ``w.x``.
 
-    def __init__(self, ctx: QuadratureContext, named: dict[str, Any]):
+    Values have shape (*value_shape, nc|1, nq|1) followed by ``extra_axes`` singleton axes.
+    """
+
+    def __init__(self, ctx: QuadratureContext, named: dict[str, Any], extra_axes: int = 0):
         self._ctx = ctx
         self._named = named
+        self._tail = (...,) + (None,) * extra_axes
 
     @property
     def x(self) -> np.ndarray:
-        return self._ctx.x
+        return self._ctx.x[self._tail]
 
     @property
     def dim(self) -> int:
@@ -94,6 +99,6 @@ class Coefficients:
         named = self.__dict__["_named"]
         if name not in named:
             raise AttributeError(f"form has no coefficient {name!r}; it has {sorted(named)}")
-        val = self._ctx.evaluate(named[name])
+        val = self._ctx.evaluate(named[name])[self._tail]
         self.__dict__[name] = val
         return val

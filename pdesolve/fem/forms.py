@@ -94,6 +94,7 @@ class Form:
 
     arity: int  # 1 linear, 2 bilinear
     measure: str = "dx"  # "dx" cells, "ds" boundary facets
+    probe_axes: int = 0  # user forms see coefficients with this many trailing probe axes
 
     def __init__(self, tensor: Callable[[QuadratureContext], np.ndarray],
                  degree: Callable[[int, bool], int], name: str = "form",
@@ -108,7 +109,7 @@ class Form:
 
     def tensor(self, ctx: QuadratureContext) -> np.ndarray:
         """D (nc|1, nq|1, nch, nch) or E (nc|1, nq|1, nch) on the context's chunk."""
-        return self._tensor(ctx, ctx.bind(self.coefficients))
+        return self._tensor(ctx, ctx.bind(self.coefficients, self.probe_axes))
 
     def degree(self, p: int, affine: bool) -> int:
         """Polynomial degree of the integrand for elements of degree ``p``."""
@@ -308,17 +309,26 @@ def robin(alpha: Any) -> FacetBilinearForm:
 
 
 # --------------------------------------------------------------------------- user forms
-def _probes(ctx: QuadratureContext, extra_axes: int) -> Field:
-    """Unit fields, one per channel, along an axis followed by ``extra_axes`` singleton axes
-    and the two batch axes."""
+def _probes(ctx: QuadratureContext, axis: int, naxes: int) -> Field:
+    """Unit fields, one per channel, laid along trailing axis ``axis`` of ``naxes`` probe axes.
+
+    Shapes: value (*value_shape, 1, 1, ...probe axes), gradient (*value_shape, dim, 1, 1, ...),
+    so that they broadcast with coefficients of shape (*value_shape, nc, nq, 1, ..., 1).
+    """
     dim, bs, nch = _layout(ctx)
-    tail = (1,) * (extra_axes + 2)
-    value = np.zeros((bs, nch) + tail)
-    gradient = np.zeros((bs, dim, nch) + tail)
+    shape = [1] * naxes
+    shape[axis] = nch
+    tail = (1, 1, *shape)
+    value = np.zeros((bs,) + tail)
+    gradient = np.zeros((bs, dim) + tail)
     for k in range(bs):
-        value[k, k * (dim + 1)] = 1.0
-        for d in range(dim):
-            gradient[k, d, k * (dim + 1) + 1 + d] = 1.0
+        for d in range(dim + 1):
+            idx = [0] * naxes
+            idx[axis] = k * (dim + 1) + d
+            if d == 0:
+                value[(k, 0, 0, *idx)] = 1.0
+            else:
+                gradient[(k, d - 1, 0, 0, *idx)] = 1.0
     if bs == 1:
         return Field(value[0], gradient[0])
     return Field(value, gradient)
@@ -339,14 +349,15 @@ def bilinear_form(fn: Callable | None = None, *, degree: int | None = None, **co
 
     def make(f):
         def tensor(ctx, w):
-            v, u = _probes(ctx, 1), _probes(ctx, 0)
-            r = np.asarray(f(u, v, w), dtype=np.float64)  # (S, T, nc|1, nq|1)
-            r = np.broadcast_to(r, r.shape[:2] + np.broadcast_shapes(r.shape[2:], (1, 1)))
-            return np.moveaxis(r, (0, 1), (-2, -1))
+            u, v = _probes(ctx, 1, 2), _probes(ctx, 0, 2)
+            r = np.asarray(f(u, v, w), dtype=np.float64)  # (nc|1, nq|1, S, T)
+            return _as_tensor(r, 4, f)
 
         extra = _coef_degree(*coefficients.values()) if degree is None else (lambda p: degree)
-        return BilinearForm(tensor, lambda p, aff: 2 * p + extra(p), getattr(f, "__name__", "form"),
+        form = BilinearForm(tensor, lambda p, aff: 2 * p + extra(p), getattr(f, "__name__", "form"),
                             coefficients)
+        form.probe_axes = 2
+        return form
 
     return make(fn) if fn is not None else make
 
@@ -356,12 +367,23 @@ def linear_form(fn: Callable | None = None, *, degree: int | None = None, **coef
 
     def make(f):
         def tensor(ctx, w):
-            r = np.asarray(f(_probes(ctx, 0), w), dtype=np.float64)  # (S, nc|1, nq|1)
-            r = np.broadcast_to(r, r.shape[:1] + np.broadcast_shapes(r.shape[1:], (1, 1)))
-            return np.moveaxis(r, 0, -1)
+            r = np.asarray(f(_probes(ctx, 0, 1), w), dtype=np.float64)  # (nc|1, nq|1, S)
+            return _as_tensor(r, 3, f)
 
         extra = _coef_degree(*coefficients.values()) if degree is None else (lambda p: degree)
-        return LinearForm(tensor, lambda p, aff: p + extra(p) + 1, getattr(f, "__name__", "form"),
+        form = LinearForm(tensor, lambda p, aff: p + extra(p), getattr(f, "__name__", "form"),
                           coefficients)
+        form.probe_axes = 1
+        return form
 
     return make(fn) if fn is not None else make
+
+
+def _as_tensor(r: np.ndarray, ndim: int, f: Callable) -> np.ndarray:
+    """Check a user form's result: it must broadcast to (nc|1, nq|1, *probe axes)."""
+    if r.ndim > ndim:
+        raise FemError(
+            f"form {getattr(f, '__name__', f)!r} returned shape {r.shape}: contract every value "
+            "axis (use dot/ddot/div helpers, which sum leading axes)"
+        )
+    return r.reshape((1,) * (ndim - r.ndim) + r.shape)

@@ -63,14 +63,14 @@ class Function:
         V = self.space
         phi, dphi = V.element.tabulate(X)
         coef = self.x[V.cell_dofs[cells]].reshape(len(cells), -1, V.bs)  # (nc, nn, bs)
-        val = np.einsum("qn,cnb->bcq", phi, coef)
+        val = np.einsum("qn,cnb->bcq", phi, coef, optimize=True)
         val = val[0] if V.bs == 1 else val
         if not grad:
             return val
-        jac = V.geometry.jacobians(cells, X)  # (nc, nq, g, d)
-        inv = np.linalg.inv(jac)  # (nc, nq, d, g)
-        gref = np.einsum("qnd,cnb->bcqd", dphi, coef)
-        g = np.einsum("bcqd,cqdg->bgcq", gref, inv)
+        inv = V.geometry.inverse_jacobians(cells, X)  # (nc, nq|1, d, g)
+        gref = np.einsum("qnd,cnb->bcqd", dphi, coef, optimize=True)
+        g = np.einsum("bcqd,cqdg->bgcq", gref, np.broadcast_to(inv, gref.shape[1:3] + inv.shape[2:]),
+                      optimize=True)
         return val, (g[0] if V.bs == 1 else g)
 
     def eval(self, points: ArrayLike) -> np.ndarray:

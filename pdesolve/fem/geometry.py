@@ -41,7 +41,17 @@ class GeometryMap:
     def jacobians(self, cells: np.ndarray, X: np.ndarray) -> np.ndarray:
         """Jacobians (nc, nq, gdim, dim) at reference points ``X`` in ``cells``."""
         _, dn = self.tabulate(X)
-        return np.einsum("qvd,cvg->cqgd", dn, self.mesh.points[self.mesh.cells[cells]])
+        return np.einsum("qvd,cvg->cqgd", dn, self.mesh.points[self.mesh.cells[cells]],
+                         optimize=True)
+
+    def inverse_jacobians(self, cells: np.ndarray, X: np.ndarray) -> np.ndarray:
+        """Inverse Jacobians (nc, nq, dim, gdim); (nc, 1, dim, gdim) for affine cells."""
+        jac = self.jacobians(cells, X[:1] if self.affine else X)
+        return np.linalg.inv(jac)
+
+    def abs_det(self, cells: np.ndarray, X: np.ndarray) -> np.ndarray:
+        """|det J| (nc, nq); (nc, 1) for affine cells."""
+        return np.abs(np.linalg.det(self.jacobians(cells, X[:1] if self.affine else X)))
 
     @cached_property
     def _centroid_tree(self):

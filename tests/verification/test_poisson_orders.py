@@ -2,7 +2,7 @@
 
 With u = Π_i sin(π x_i) on the unit interval/square/cube and f = d π² u, the errors of P_p / Q_p
 must fall like h^(p+1) in L2 and h^p in the H1 seminorm (Ciarlet 1978, Thm 3.2.2). The observed
-orders (successive log2 ratios over four meshes, three for the expensive 3D cubic case) are
+orders (successive log-ratios of error over mesh size on four meshes) are
 asserted within 0.15 of theory.
 """
 
@@ -41,7 +41,13 @@ def solve_poisson(mesh, degree):
     A = ps.fem.assemble(forms.stiffness(), V)
     b = ps.fem.assemble(forms.source(lambda x: d * np.pi**2 * exact(x)), V)
     A, b = ps.fem.DirichletBC(V, "boundary", 0.0).apply(A, b)
-    return ps.fem.Function(V, spla.spsolve(A.tocsc(), b))
+    if d < 3:
+        return ps.fem.Function(V, spla.spsolve(A.tocsc(), b))
+    # 3D: sparse LU fills in badly; Jacobi-CG to a tolerance far below the discretisation error
+    M = spla.LinearOperator(A.shape, matvec=lambda r, dinv=1.0 / A.diagonal(): dinv * r)
+    x, info = spla.cg(A, b, rtol=1e-13, maxiter=10_000, M=M)
+    assert info == 0
+    return ps.fem.Function(V, x)
 
 
 def observed_orders(cell_type, degree, sizes):
@@ -50,8 +56,8 @@ def observed_orders(cell_type, degree, sizes):
         uh = solve_poisson(make_mesh(cell_type, n), degree)
         errs.append((ps.fem.errornorm(uh, exact, "L2"),
                      ps.fem.errornorm(uh, exact, "H10", grad_exact=grad_exact)))
-    e = np.array(errs)
-    return np.log2(e[:-1] / e[1:])  # mesh size halves at each step
+    e, h = np.array(errs), 1.0 / np.asarray(sizes, dtype=float)
+    return np.log(e[:-1] / e[1:]) / np.log(h[:-1] / h[1:])[:, None]
 
 
 CASES = [
@@ -63,11 +69,11 @@ CASES = [
     ("triangle", 3, [4, 8, 16, 32]),
     ("quadrilateral", 1, [8, 16, 32, 64]),
     ("quadrilateral", 2, [4, 8, 16, 32]),
-    ("tetrahedron", 1, [4, 8, 16, 32]),
-    ("tetrahedron", 2, [2, 4, 8, 16]),
-    ("tetrahedron", 3, [2, 4, 8]),
-    ("hexahedron", 1, [4, 8, 16, 32]),
-    ("hexahedron", 2, [2, 4, 8, 16]),
+    ("tetrahedron", 1, [3, 6, 12, 24]),
+    ("tetrahedron", 2, [2, 4, 6, 10]),
+    ("tetrahedron", 3, [2, 3, 4, 6]),
+    ("hexahedron", 1, [3, 6, 12, 24]),
+    ("hexahedron", 2, [2, 4, 6, 10]),
 ]
 
 

@@ -67,8 +67,12 @@ def assemble(form: Form, V: FunctionSpace, *, where: Where = None,
 def _matrix_out(V: FunctionSpace, out) -> sp.csr_matrix:
     if out is None:
         return V.pattern.matrix()
-    if out.shape != V.pattern.shape or out.nnz != V.pattern.nnz or out.indices is not V.pattern.indices:
-        raise FemError("out must be a matrix previously assembled on this space")
+    pat = V.pattern
+    same = getattr(out, "indices", None) is pat.indices or (
+        sp.issparse(out) and out.format == "csr" and out.shape == pat.shape and out.nnz == pat.nnz
+        and np.array_equal(out.indptr, pat.indptr) and np.array_equal(out.indices, pat.indices))
+    if not same:
+        raise FemError("out must be a CSR matrix with this space's pattern (from assemble)")
     out.data[:] = 0.0
     return out
 
