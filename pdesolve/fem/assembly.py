@@ -22,7 +22,7 @@ from .coefficients import QuadratureContext, is_constant
 from .elements import element
 from .forms import BilinearForm, Form, LinearForm
 from .function import Function
-from .kernels import assemble_matrix, assemble_vector
+from .kernels import assemble_matrix, assemble_matrix_affine, assemble_vector
 from .quadrature import quadrature
 from .space import FunctionSpace
 
@@ -96,6 +96,13 @@ def _reference_tables(cell_type: str, family: str, degree: int, qdeg: int):
     return X, np.ascontiguousarray(w), ref, np.ascontiguousarray(gn)
 
 
+@cache
+def _reference_tensor(cell_type: str, family: str, degree: int, qdeg: int) -> np.ndarray:
+    """K_ab[i, j] = Σ_q w_q R_q[i, a] R_q[j, b] over reference channels (1+dim, 1+dim, nn, nn)."""
+    _, w, ref, _ = _reference_tables(cell_type, family, degree, qdeg)
+    return np.ascontiguousarray(np.einsum("q,qia,qjb->abij", w, ref, ref))
+
+
 def _chunks(V: FunctionSpace, form: Form, X: np.ndarray):
     """Yield (start, stop, tensor); a constant tensor covers all cells at once."""
     m = V.mesh.num_cells
@@ -117,10 +124,16 @@ def _cell_matrix(form: BilinearForm, V: FunctionSpace, qdeg: int, data: np.ndarr
     X, w, ref, gn = _reference_tables(V.mesh.cell_type, V.element.family, V.degree, qdeg)
     mesh, pat = V.mesh, V.pattern
     for start, stop, D in _chunks(V, form, X):
-        D = np.ascontiguousarray(np.broadcast_to(D, D.shape[:2] + D.shape[-2:]), dtype=np.float64)
+        D = np.ascontiguousarray(D, dtype=np.float64)
         _check_finite(D, form)
-        assemble_matrix(mesh.points, mesh.cells, start, stop, gn, mesh.reference.simplex, ref, w,
-                        D, _active(D, (0, 1, 3)), _active(D, (0, 1, 2)), V.bs, pat.slot, data)
+        if mesh.reference.simplex and D.shape[1] == 1:  # D constant on each cell
+            kref = _reference_tensor(mesh.cell_type, V.element.family, V.degree, qdeg)
+            assemble_matrix_affine(mesh.points, mesh.cells, start, stop, gn[0], kref, D, V.bs,
+                                   pat.slot, data)
+        else:
+            assemble_matrix(mesh.points, mesh.cells, start, stop, gn, mesh.reference.simplex, ref,
+                            w, D, _active(D, (0, 1, 3)), _active(D, (0, 1, 2)), V.bs, pat.slot,
+                            data)
 
 
 def _cell_vector(form: LinearForm, V: FunctionSpace, qdeg: int, b: np.ndarray, where) -> None:

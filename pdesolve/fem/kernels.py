@@ -20,7 +20,7 @@ import numba as nb
 import numpy as np
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True, inline="always", error_model="numpy", fastmath=True)
 def _jacobian(x, gn, q, jac):
     nv, dim = gn.shape[1], gn.shape[2]
     for g in range(dim):
@@ -31,7 +31,7 @@ def _jacobian(x, gn, q, jac):
             jac[g, d] = s
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True, inline="always", error_model="numpy", fastmath=True)
 def _invert(jac, inv):
     """Inverse of a 1x1, 2x2 or 3x3 matrix; returns the determinant."""
     dim = jac.shape[0]
@@ -64,7 +64,7 @@ def _invert(jac, inv):
     return det
 
 
-@nb.njit(cache=True, inline="always")
+@nb.njit(cache=True, inline="always", error_model="numpy", fastmath=True)
 def _physical_basis(ref, q, inv, out):
     """out[i, 0] = φ_i, out[i, 1+g] = Σ_d ∂_d φ_i · inv[d, g] at quadrature point q."""
     nn, dim = ref.shape[1], inv.shape[0]
@@ -77,7 +77,7 @@ def _physical_basis(ref, q, inv, out):
             out[i, 1 + g] = s
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy", fastmath=True)
 def assemble_matrix(points, cells, start, stop, gn, affine, ref, w, dten, act_t, act_r, bs,
                     slot, data):
     """Add ∫ D : (v ⊗ u) over cells[start:stop] into ``data`` through ``slot``.
@@ -96,6 +96,16 @@ def assemble_matrix(points, cells, start, stop, gn, affine, ref, w, dten, act_t,
     aloc = np.empty((nloc, nloc))
     varying_c = dten.shape[0] > 1
     varying_q = dten.shape[1] > 1
+    # decode the active (test, trial) channel pairs once: component and derivative of each
+    nt = act_t.shape[0] * act_r.shape[0]
+    terms = np.empty((nt, 6), np.int64)
+    k = 0
+    for s in act_t:
+        for t in act_r:
+            terms[k, 0], terms[k, 1] = s, t
+            terms[k, 2], terms[k, 3] = s // (1 + dim), s % (1 + dim)
+            terms[k, 4], terms[k, 5] = t // (1 + dim), t % (1 + dim)
+            k += 1
     for c in range(start, stop):
         for v in range(nv):
             for g in range(dim):
@@ -110,13 +120,10 @@ def assemble_matrix(points, cells, start, stop, gn, affine, ref, w, dten, act_t,
             _physical_basis(ref, q, inv, phys)
             qi = q if varying_q else 0
             scale = w[q] * det
-            for s in act_t:
-                ct, a = divmod(s, 1 + dim)
-                for t in act_r:
-                    dval = dten[ci, qi, s, t] * scale
-                    if dval == 0.0:
-                        continue
-                    cr, b = divmod(t, 1 + dim)
+            for k in range(nt):
+                dval = dten[ci, qi, terms[k, 0], terms[k, 1]] * scale
+                if dval != 0.0:
+                    ct, a, cr, b = terms[k, 2], terms[k, 3], terms[k, 4], terms[k, 5]
                     for i in range(nn):
                         vi = phys[i, a] * dval
                         row = i * bs + ct
@@ -127,7 +134,7 @@ def assemble_matrix(points, cells, start, stop, gn, affine, ref, w, dten, act_t,
                 data[slot[c, i * nloc + j]] += aloc[i, j]
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, error_model="numpy", fastmath=True)
 def assemble_vector(points, cells, dofs, start, stop, gn, affine, ref, w, eten, act_t, bs, out):
     """Add ∫ E · v over cells[start:stop] into ``out[dofs]`` (see :func:`assemble_matrix`)."""
     nq, nn, dim = ref.shape[0], ref.shape[1], gn.shape[2]
@@ -152,9 +159,84 @@ def assemble_vector(points, cells, dofs, start, stop, gn, affine, ref, w, eten, 
             qi = q if varying_q else 0
             scale = w[q] * det
             for s in act_t:
-                ct, a = divmod(s, 1 + dim)
+                ct, a = s // (1 + dim), s % (1 + dim)
                 e = eten[ci, qi, s] * scale
                 if e == 0.0:
                     continue
                 for i in range(nn):
                     out[dofs[c, i * bs + ct]] += phys[i, a] * e
+
+
+@nb.njit(cache=True, error_model="numpy", fastmath=True)
+def assemble_matrix_affine(points, cells, start, stop, gn0, kref, dten, bs, slot, data):
+    """Tensor-representation assembly for affine cells and cellwise-constant D.
+
+    On an affine cell the physical channels are ``P = M R`` with ``R`` the reference channels
+    and ``M`` block-diagonal (1 for values, ``J^{-T}`` for gradients), so
+
+        A_loc[(i,c),(j,c')] = |det J| Σ_{a,b} (Mᵀ D M)_{(c,a),(c',b)} K_ab[i, j],
+        K_ab[i, j] = Σ_q w_q R_q[i, a] R_q[j, b],
+
+    with the reference tensors ``kref`` (1+dim, 1+dim, nn, nn) computed once (the "tensor
+    representation" of Kirby & Logg, ACM TOMS 32, 2006). Per cell only the small product
+    Mᵀ D M and a contraction remain, whatever the polynomial degree.
+    """
+    nn, dim, nv = kref.shape[2], gn0.shape[1], gn0.shape[0]
+    nloc = nn * bs
+    m1 = dim + 1
+    x = np.empty((nv, dim))
+    jac = np.empty((dim, dim))
+    inv = np.empty((dim, dim))
+    tmat = np.zeros((m1, m1))  # M for one component block: M[1+g, 1+d] = inv[d, g]
+    tmat[0, 0] = 1.0
+    dt = np.empty((m1, m1))
+    tmp = np.empty((m1, m1))
+    aloc = np.empty((nloc, nloc))
+    varying_c = dten.shape[0] > 1
+    for c in range(start, stop):
+        for v in range(nv):
+            for g in range(dim):
+                x[v, g] = points[cells[c, v], g]
+        for g in range(dim):
+            for d in range(dim):
+                s = 0.0
+                for v in range(nv):
+                    s += x[v, g] * gn0[v, d]
+                jac[g, d] = s
+        det = abs(_invert(jac, inv))
+        for g in range(dim):
+            for d in range(dim):
+                tmat[1 + g, 1 + d] = inv[d, g]
+        ci = c - start if varying_c else 0
+        aloc[:] = 0.0
+        for ct in range(bs):
+            for cr in range(bs):
+                # dt = Mᵀ D_block M for this (test, trial) component pair
+                o_t, o_r = ct * m1, cr * m1
+                nonzero = False
+                for p in range(m1):
+                    for b in range(m1):
+                        s = 0.0
+                        for r in range(m1):
+                            s += dten[ci, 0, o_t + p, o_r + r] * tmat[r, b]
+                        tmp[p, b] = s
+                        nonzero = nonzero or s != 0.0
+                if not nonzero:
+                    continue
+                for a in range(m1):
+                    for b in range(m1):
+                        s = 0.0
+                        for p in range(m1):
+                            s += tmat[p, a] * tmp[p, b]
+                        dt[a, b] = s * det
+                for a in range(m1):
+                    for b in range(m1):
+                        dab = dt[a, b]
+                        if dab == 0.0:
+                            continue
+                        for i in range(nn):
+                            for j in range(nn):
+                                aloc[i * bs + ct, j * bs + cr] += dab * kref[a, b, i, j]
+        for i in range(nloc):
+            for j in range(nloc):
+                data[slot[c, i * nloc + j]] += aloc[i, j]
