@@ -67,6 +67,7 @@ def beam_theory() -> dict[str, float]:
 # single cell across; P1 would lock. The clamp is a `DirichletBC` on the tagged left side,
 # both components zero.
 
+
 # %%
 def solve(ny: int, degree: int = 2) -> ps.fem.Function:
     mesh = ps.mesh.rectangle(int(ny * L / H), ny, (0.0, 0.0), (L, H))
@@ -88,6 +89,7 @@ def tip_deflection(u: ps.fem.Function) -> float:
 # The dofmap depends only on the topology, so the same coefficient vector on the displaced
 # mesh draws the field on the deformed configuration (magnified).
 
+
 # %%
 def figure(u: ps.fem.Function):
     mesh, V = u.space.mesh, u.space
@@ -96,8 +98,9 @@ def figure(u: ps.fem.Function):
     moved = ps.mesh.Mesh(mesh.points + scale * disp, mesh.cells, mesh.cell_type)
     fig, ax = plt.subplots(figsize=(10, 3.2))
     ps.plot.plot_mesh(mesh, ax, color="0.75", linewidth=0.4)
-    ps.plot.plot(ps.fem.Function(ps.fem.FunctionSpace(moved, "P", V.degree, shape=2), u.x), ax,
-                 cmap="plasma")
+    ps.plot.plot(
+        ps.fem.Function(ps.fem.FunctionSpace(moved, "P", V.degree, shape=2), u.x), ax, cmap="plasma"
+    )
     ps.plot.plot_mesh(moved, ax, color="k", linewidth=0.3)
     ax.set_title(f"cantilever under gravity, displacement magnified {scale:.0f}x; colour |u| [m]")
     fig.tight_layout()
@@ -106,6 +109,7 @@ def figure(u: ps.fem.Function):
 
 # %% [markdown]
 # ## Run it all
+
 
 # %%
 def run(out_dir="output", quick: bool = False) -> dict:
@@ -121,16 +125,28 @@ def run(out_dir="output", quick: bool = False) -> dict:
     plt.close(fig)
     ps.io.write_functions(out / "elasticity_cantilever.vtu", u.space, {"displacement": u})
     tip = rows[-1][2]
-    summary = [f"plane-stress steel cantilever {L:g} m x {H:g} m under gravity, vector P2",
-               f"{'ny':>3} {'dofs':>6} {'tip deflection':>15} {'/ Euler-Bernoulli':>18}"
-               f" {'/ Timoshenko':>13}"]
-    summary += [f"{ny:>3} {n:>6} {d:15.6e} {d / theory['euler_bernoulli']:18.4f}"
-                f" {d / theory['timoshenko']:13.4f}" for ny, n, d in rows]
-    summary.append(f"beam theory: Euler-Bernoulli {theory['euler_bernoulli']:.6e} m, "
-                   f"Timoshenko {theory['timoshenko']:.6e} m")
-    return {"title": "Linear elasticity: cantilever beam under gravity", "summary": summary,
-            "files": [out / "elasticity_cantilever.png", out / "elasticity_cantilever.vtu"],
-            "tip_deflection": tip, **theory, "table": rows}
+    summary = [
+        f"plane-stress steel cantilever {L:g} m x {H:g} m under gravity, vector P2",
+        f"{'ny':>3} {'dofs':>6} {'tip deflection':>15} {'/ Euler-Bernoulli':>18}"
+        f" {'/ Timoshenko':>13}",
+    ]
+    summary += [
+        f"{ny:>3} {n:>6} {d:15.6e} {d / theory['euler_bernoulli']:18.4f}"
+        f" {d / theory['timoshenko']:13.4f}"
+        for ny, n, d in rows
+    ]
+    summary.append(
+        f"beam theory: Euler-Bernoulli {theory['euler_bernoulli']:.6e} m, "
+        f"Timoshenko {theory['timoshenko']:.6e} m"
+    )
+    return {
+        "title": "Linear elasticity: cantilever beam under gravity",
+        "summary": summary,
+        "files": [out / "elasticity_cantilever.png", out / "elasticity_cantilever.vtu"],
+        "tip_deflection": tip,
+        **theory,
+        "table": rows,
+    }
 
 
 # %%

@@ -56,6 +56,7 @@ RIM = "boundary"  # facet tag of the rim (every boundary facet if the mesh has n
 # The gmsh sample `meshes/disk.msh` (rim tagged `boundary`) when present, else the ring
 # generator `ps.mesh.disk(n)`. The radius and centre are read off the rim vertices.
 
+
 # %%
 def disk_mesh(refine: int = 0) -> ps.mesh.Mesh:
     path = MESHES / "disk.msh"
@@ -74,6 +75,7 @@ def geometry(mesh: ps.mesh.Mesh) -> tuple[np.ndarray, float]:
 #
 # `alpha` and `f` may be numbers or callables of the points `x` (shape `(2, ...)`).
 
+
 # %%
 def solve(mesh: ps.mesh.Mesh, f, alpha, degree: int = 2):
     V = ps.fem.FunctionSpace(mesh, "P", degree)
@@ -85,8 +87,11 @@ def solve(mesh: ps.mesh.Mesh, f, alpha, degree: int = 2):
     u = ps.fem.Function(V, spla.spsolve(A.tocsc(), b_src + b_rim))
     # heat balance with v = 1 (the basis functions sum to one): ∫ f dx vs ∫ α (u - g) ds
     heat_in, heat_out = b_src.sum(), (robin @ u.x).sum() - b_rim.sum()
-    return u, {"heat_in": heat_in, "heat_out": heat_out,
-               "imbalance": abs(heat_in - heat_out) / abs(heat_in)}
+    return u, {
+        "heat_in": heat_in,
+        "heat_out": heat_out,
+        "imbalance": abs(heat_in - heat_out) / abs(heat_in),
+    }
 
 
 # %% [markdown]
@@ -96,6 +101,7 @@ def solve(mesh: ps.mesh.Mesh, f, alpha, degree: int = 2):
 # polygon inscribed in it, so the error is dominated by the $O(h^2)$ geometry error: the $L^2$
 # error falls by about 4 per halving of $h$ for any degree. (Uniform refinement of a fixed
 # mesh would keep the coarse polygon, so here each level is generated afresh.)
+
 
 # %%
 def verification(ns, q: float = 100.0, alpha: float = 5.0) -> list[dict]:
@@ -109,8 +115,15 @@ def verification(ns, q: float = 100.0, alpha: float = 5.0) -> list[dict]:
             return G_AIR + q * R / (2 * alpha) + q * (R**2 - r2) / (4 * KAPPA)
 
         u, balance = solve(mesh, q, alpha)
-        rows.append({"n": n, "dofs": u.space.num_dofs, "h": mesh.h,
-                     "L2": ps.fem.errornorm(u, exact, "L2"), **balance})
+        rows.append(
+            {
+                "n": n,
+                "dofs": u.space.num_dofs,
+                "h": mesh.h,
+                "L2": ps.fem.errornorm(u, exact, "L2"),
+                **balance,
+            }
+        )
     return rows
 
 
@@ -120,6 +133,7 @@ def verification(ns, q: float = 100.0, alpha: float = 5.0) -> list[dict]:
 # A Gaussian heater at $x_0 = (-R/3, R/4)$ and a wind from the left: the heat-transfer
 # coefficient is three times larger on the windward side,
 # $\alpha(x) = \alpha_0 (2 - (x - c)_1 / R)$.
+
 
 # %%
 def cross_wind(mesh: ps.mesh.Mesh, power: float = 200.0, alpha0: float = 5.0):
@@ -149,6 +163,7 @@ def figure(u: ps.fem.Function):
 # %% [markdown]
 # ## Run it all
 
+
 # %%
 def run(out_dir="output", quick: bool = False) -> dict:
     out = Path(out_dir)
@@ -161,18 +176,29 @@ def run(out_dir="output", quick: bool = False) -> dict:
     fig.savefig(out / "heat_robin.png", dpi=120)
     plt.close(fig)
     ps.io.write_functions(out / "heat_robin.vtu", u.space, {"temperature": u})
-    summary = ["-∇·(κ∇u) = f on a disk, -κ ∂u/∂n = α(u - g) on the rim, P2",
-               "uniform heating, exact radial solution:",
-               f"{'n':>5} {'dofs':>6} {'h':>8} {'L2 error':>10} {'heat balance':>13}"]
-    summary += [f"{r['n']:>5} {r['dofs']:>6} {r['h']:8.4f} {r['L2']:10.3e} {r['imbalance']:13.1e}"
-                for r in rows]
-    summary += [f"L2 rate {rate:.2f} (2: the polygonal boundary)",
-                f"cross-wind heater: max temperature {u.x.max():.2f} °C, heat in "
-                f"{balance['heat_in']:.2f} W/m = out {balance['heat_out']:.2f} W/m"]
-    return {"title": "Steady heat with Robin cooling on a disk", "summary": summary,
-            "files": [out / "heat_robin.png", out / "heat_robin.vtu"],
-            "verification": rows, "rate_L2": rate, "max_temperature": float(u.x.max()),
-            "imbalance": balance["imbalance"]}
+    summary = [
+        "-∇·(κ∇u) = f on a disk, -κ ∂u/∂n = α(u - g) on the rim, P2",
+        "uniform heating, exact radial solution:",
+        f"{'n':>5} {'dofs':>6} {'h':>8} {'L2 error':>10} {'heat balance':>13}",
+    ]
+    summary += [
+        f"{r['n']:>5} {r['dofs']:>6} {r['h']:8.4f} {r['L2']:10.3e} {r['imbalance']:13.1e}"
+        for r in rows
+    ]
+    summary += [
+        f"L2 rate {rate:.2f} (2: the polygonal boundary)",
+        f"cross-wind heater: max temperature {u.x.max():.2f} °C, heat in "
+        f"{balance['heat_in']:.2f} W/m = out {balance['heat_out']:.2f} W/m",
+    ]
+    return {
+        "title": "Steady heat with Robin cooling on a disk",
+        "summary": summary,
+        "files": [out / "heat_robin.png", out / "heat_robin.vtu"],
+        "verification": rows,
+        "rate_L2": rate,
+        "max_temperature": float(u.x.max()),
+        "imbalance": balance["imbalance"],
+    }
 
 
 # %%

@@ -59,6 +59,7 @@ ALPHA = 2.0 / 3.0
 # Coefficient callables see points `x` of shape `(gdim, ...)`; we measure $\theta$ in
 # $[0, 2\pi)$ and map round-off just below $\theta = 0$ (points on the side $y = 0$) back to 0.
 
+
 # %%
 def polar(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     theta = np.mod(np.arctan2(x[1], x[0]), 2 * np.pi)
@@ -84,6 +85,7 @@ def grad_exact(x: np.ndarray) -> np.ndarray:
 # otherwise. Uniform refinement halves $h$ and keeps the geometry exact (the domain is a
 # polygon).
 
+
 # %%
 def coarse_mesh() -> ps.mesh.Mesh:
     path = MESHES / "lshape.msh"
@@ -96,6 +98,7 @@ def coarse_mesh() -> ps.mesh.Mesh:
 # Assemble the stiffness matrix on the Lagrange space of degree $p$, impose $u = g$ on the
 # whole boundary by symmetric elimination, solve, and measure the errors against the exact
 # solution with a high-order quadrature rule.
+
 
 # %%
 def solve(mesh: ps.mesh.Mesh, degree: int) -> tuple[ps.fem.Function, dict]:
@@ -119,9 +122,11 @@ def solve(mesh: ps.mesh.Mesh, degree: int) -> tuple[ps.fem.Function, dict]:
 # The observed rate between two meshes is $\log(e_{k-1}/e_k) / \log(h_{k-1}/h_k)$; expect
 # about $2/3$ in the $H^1$ seminorm and $4/3$ in $L^2$ for both degrees.
 
+
 # %%
-def convergence(base: ps.mesh.Mesh, degrees=(1, 2), max_cells: int = 30_000,
-                min_levels: int = 3) -> dict[int, list[dict]]:
+def convergence(
+    base: ps.mesh.Mesh, degrees=(1, 2), max_cells: int = 30_000, min_levels: int = 3
+) -> dict[int, list[dict]]:
     meshes = [base]
     while len(meshes) < min_levels or 4 * meshes[-1].num_cells <= max_cells:
         meshes.append(meshes[-1].refine())
@@ -140,14 +145,16 @@ def convergence(base: ps.mesh.Mesh, degrees=(1, 2), max_cells: int = 30_000,
 
 
 def format_table(table: dict[int, list[dict]]) -> list[str]:
-    lines = [f"{'p':>2} {'dofs':>7} {'h':>8} {'L2 error':>10} {'rate':>5} "
-             f"{'H1 error':>10} {'rate':>5}"]
+    lines = [
+        f"{'p':>2} {'dofs':>7} {'h':>8} {'L2 error':>10} {'rate':>5} {'H1 error':>10} {'rate':>5}"
+    ]
     for p, rows in table.items():
         for r in rows:
             rl2 = f"{r['rate_L2']:5.2f}" if "rate_L2" in r else "    -"
             rh1 = f"{r['rate_H1']:5.2f}" if "rate_H1" in r else "    -"
-            lines.append(f"{p:>2} {r['dofs']:>7} {r['h']:8.4f} {r['L2']:10.3e} {rl2} "
-                         f"{r['H1']:10.3e} {rh1}")
+            lines.append(
+                f"{p:>2} {r['dofs']:>7} {r['h']:8.4f} {r['L2']:10.3e} {rl2} {r['H1']:10.3e} {rh1}"
+            )
     return lines
 
 
@@ -157,6 +164,7 @@ def format_table(table: dict[int, list[dict]]) -> list[str]:
 # The P2 solution on the coarse mesh (graded towards the corner if it comes from the gmsh
 # file), and the
 # errors against the number of unknowns with the $h^{2/3} \sim N^{-1/3}$ reference slope.
+
 
 # %%
 def figure(u: ps.fem.Function, table: dict[int, list[dict]]):
@@ -183,6 +191,7 @@ def figure(u: ps.fem.Function, table: dict[int, list[dict]]):
 #
 # `run` is what `pdesolve demo` calls; it returns the numbers the tests check.
 
+
 # %%
 def run(out_dir="output", quick: bool = False) -> dict:
     out = Path(out_dir)
@@ -196,15 +205,22 @@ def run(out_dir="output", quick: bool = False) -> dict:
     ps.io.write_functions(out / "poisson_lshape.vtu", u.space, {"u": u})
     rates_h1 = {p: rows[-1]["rate_H1"] for p, rows in table.items()}
     rates_l2 = {p: rows[-1]["rate_L2"] for p, rows in table.items()}
-    summary = [f"-Δu = 0 on the L-shape ({base.num_cells} coarse cells, "
-               f"{len(table[1])} refinement levels), u = r^(2/3) sin(2θ/3) on the boundary",
-               *format_table(table),
-               "finest-level rates: "
-               + ", ".join(f"P{p}: H1 {rates_h1[p]:.2f}, L2 {rates_l2[p]:.2f}" for p in table)
-               + "  (expected 2/3 and 4/3: the corner singularity)"]
-    return {"title": "Poisson on the L-shape: corner singularity", "summary": summary,
-            "files": [out / "poisson_lshape.png", out / "poisson_lshape.vtu"],
-            "table": table, "rate_H1": rates_h1, "rate_L2": rates_l2}
+    summary = [
+        f"-Δu = 0 on the L-shape ({base.num_cells} coarse cells, "
+        f"{len(table[1])} refinement levels), u = r^(2/3) sin(2θ/3) on the boundary",
+        *format_table(table),
+        "finest-level rates: "
+        + ", ".join(f"P{p}: H1 {rates_h1[p]:.2f}, L2 {rates_l2[p]:.2f}" for p in table)
+        + "  (expected 2/3 and 4/3: the corner singularity)",
+    ]
+    return {
+        "title": "Poisson on the L-shape: corner singularity",
+        "summary": summary,
+        "files": [out / "poisson_lshape.png", out / "poisson_lshape.vtu"],
+        "table": table,
+        "rate_H1": rates_h1,
+        "rate_L2": rates_l2,
+    }
 
 
 # %%

@@ -17,8 +17,14 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {"mesh", "fem", "plot", "io", "cli"}
 
-__all__ = ["ConvergenceError", "FemError", "MeshError", "PdesolveError", "__version__",
-           *sorted(_SUBMODULES)]
+__all__ = [
+    "ConvergenceError",
+    "FemError",
+    "MeshError",
+    "PdesolveError",
+    "__version__",
+    *sorted(_SUBMODULES),
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -69,15 +69,20 @@ def _numba_threading() -> tuple[str, str]:
                 available.append(name)
             except ImportError:
                 pass
-        layer = (f"{numba.config.THREADING_LAYER} (none started yet; available: "
-                 f"{', '.join(available) or 'none'})")
+        layer = (
+            f"{numba.config.THREADING_LAYER} (none started yet; available: "
+            f"{', '.join(available) or 'none'})"
+        )
     return layer, str(numba.config.NUMBA_NUM_THREADS)
 
 
 def _info_lines() -> list[str]:
-    lines = [f"pdesolve   {__version__}",
-             f"python     {platform.python_version()} ({sys.executable})",
-             f"platform   {platform.platform()}", ""]
+    lines = [
+        f"pdesolve   {__version__}",
+        f"python     {platform.python_version()} ({sys.executable})",
+        f"platform   {platform.platform()}",
+        "",
+    ]
     for pkg in REQUIRED:
         lines.append(f"{pkg:<10} {_installed_version(pkg) or 'MISSING (required)'}")
     lines.append("")
@@ -85,10 +90,13 @@ def _info_lines() -> list[str]:
     for pkg in OPTIONAL:
         lines.append(f"  {pkg:<10} {_installed_version(pkg) or 'not installed'}")
     layer, threads = _numba_threading()
-    lines += ["", f"numba threading layer  {layer}",
-              f"NUMBA_NUM_THREADS      {threads}"
-              + (" (from the environment)" if "NUMBA_NUM_THREADS" in os.environ else ""),
-              f"os.cpu_count()         {os.cpu_count()}"]
+    lines += [
+        "",
+        f"numba threading layer  {layer}",
+        f"NUMBA_NUM_THREADS      {threads}"
+        + (" (from the environment)" if "NUMBA_NUM_THREADS" in os.environ else ""),
+        f"os.cpu_count()         {os.cpu_count()}",
+    ]
     return lines
 
 
@@ -97,19 +105,29 @@ def _run_info(args: argparse.Namespace) -> int:
     return 0
 
 
-register("info", "print versions, optional backends and threading settings",
-         lambda parser: None, _run_info)
+register(
+    "info",
+    "print versions, optional backends and threading settings",
+    lambda parser: None,
+    _run_info,
+)
 
 
 # --------------------------------------------------------------------------- demo
 def _add_demo_arguments(parser: argparse.ArgumentParser) -> None:
     from .showcase import DEMOS
 
-    parser.add_argument("--out", default="output",
-                        help="folder for the figures (default: ./output)")
+    parser.add_argument(
+        "--out", default="output", help="folder for the figures (default: ./output)"
+    )
     parser.add_argument("--quick", action="store_true", help="coarse meshes, a few seconds in all")
-    parser.add_argument("--only", nargs="+", choices=DEMOS, metavar="NAME",
-                        help=f"run only these demos ({', '.join(DEMOS)})")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=DEMOS,
+        metavar="NAME",
+        help=f"run only these demos ({', '.join(DEMOS)})",
+    )
 
 
 def _run_demo(args: argparse.Namespace) -> int:
@@ -119,8 +137,10 @@ def _run_demo(args: argparse.Namespace) -> int:
     from .showcase import run_demos
 
     start = time.perf_counter()
-    print(f"pdesolve {__version__} showcase{' (quick)' if args.quick else ''}: figures go to "
-          f"{os.path.abspath(args.out)}")
+    print(
+        f"pdesolve {__version__} showcase{' (quick)' if args.quick else ''}: figures go to "
+        f"{os.path.abspath(args.out)}"
+    )
     run_demos(args.out, quick=args.quick, names=args.only)
     print(f"\ndone in {time.perf_counter() - start:.1f} s; figures in {os.path.abspath(args.out)}")
     return 0
@@ -132,8 +152,9 @@ register("demo", "run the showcase demos and save their figures", _add_demo_argu
 # --------------------------------------------------------------------------- main
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every registered sub-command."""
-    parser = argparse.ArgumentParser(prog="pdesolve",
-                                     description="Classical PDE solvers in Python.")
+    parser = argparse.ArgumentParser(
+        prog="pdesolve", description="Classical PDE solvers in Python."
+    )
     parser.add_argument("--version", action="version", version=f"pdesolve {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (help_, add_arguments, run) in COMMANDS.items():

@@ -45,8 +45,15 @@ def _check_dim(mesh: Mesh) -> None:
 
 
 # --------------------------------------------------------------------------- meshes
-def plot_mesh(mesh: Mesh, ax: Any = None, *, color: str = "k", linewidth: float = 0.5,
-              tags: bool = False, **kwargs: Any) -> Any:
+def plot_mesh(
+    mesh: Mesh,
+    ax: Any = None,
+    *,
+    color: str = "k",
+    linewidth: float = 0.5,
+    tags: bool = False,
+    **kwargs: Any,
+) -> Any:
     """Draw the edges of a 2D mesh (triangles or quadrilaterals), or the points of a 1D mesh.
 
     Parameters
@@ -79,12 +86,14 @@ def plot_mesh(mesh: Mesh, ax: Any = None, *, color: str = "k", linewidth: float 
         ax.set_yticks([])
     else:
         xy = mesh.points[:, :2]
-        ax.add_collection(LineCollection(xy[mesh.edges], colors=color, linewidths=linewidth,
-                                         **kwargs))
+        ax.add_collection(
+            LineCollection(xy[mesh.edges], colors=color, linewidths=linewidth, **kwargs)
+        )
         if tags:
             for i, (name, facets) in enumerate(mesh.facet_tags.items()):
-                ax.add_collection(LineCollection(xy[facets], colors=f"C{i}", linewidths=2.5,
-                                                 label=name))
+                ax.add_collection(
+                    LineCollection(xy[facets], colors=f"C{i}", linewidths=2.5, label=name)
+                )
         ax.set_aspect("equal")
         ax.autoscale_view()
     if tags and (mesh.facet_tags):
@@ -112,8 +121,9 @@ def _reference_lattice(cell_type: str, n: int) -> tuple[np.ndarray, np.ndarray]:
         g = np.arange(n + 1)
         X = np.stack(np.meshgrid(g, g, indexing="xy"), axis=-1).reshape(-1, 2) / n
         k = (g[:-1][None, :] + (n + 1) * g[:-1][:, None]).ravel()  # lower-left corner of squares
-        tris = np.concatenate([np.stack([k, k + 1, k + n + 2], 1),
-                               np.stack([k, k + n + 2, k + n + 1], 1)])
+        tris = np.concatenate(
+            [np.stack([k, k + 1, k + n + 2], 1), np.stack([k, k + n + 2, k + n + 1], 1)]
+        )
         return X, tris
     raise PdesolveError(f"no plotting lattice for {cell_type} cells")
 
@@ -137,9 +147,18 @@ def _sampled(u: Function, subdivisions: int | None) -> tuple[np.ndarray, np.ndar
     return x, vals, simplices
 
 
-def plot(u: Function, ax: Any = None, *, cmap: str = "viridis", colorbar: bool = True,
-         levels: int | np.ndarray | None = None, quiver: bool = False,
-         subdivisions: int | None = None, max_arrows: int = 400, **kwargs: Any) -> Any:
+def plot(
+    u: Function,
+    ax: Any = None,
+    *,
+    cmap: str = "viridis",
+    colorbar: bool = True,
+    levels: int | np.ndarray | None = None,
+    quiver: bool = False,
+    subdivisions: int | None = None,
+    max_arrows: int = 400,
+    **kwargs: Any,
+) -> Any:
     """Draw a scalar or vector Function on a 1D or 2D mesh.
 
     Parameters

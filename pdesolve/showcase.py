@@ -60,8 +60,12 @@ def load_demo(name: str, directory: str | os.PathLike | None = None) -> ModuleTy
     return module
 
 
-def run_demos(out_dir: str | os.PathLike, quick: bool = False, names: Sequence[str] | None = None,
-              echo: Callable[[str], Any] = print) -> dict[str, dict[str, Any]]:
+def run_demos(
+    out_dir: str | os.PathLike,
+    quick: bool = False,
+    names: Sequence[str] | None = None,
+    echo: Callable[[str], Any] = print,
+) -> dict[str, dict[str, Any]]:
     """Run demos (all of :data:`DEMOS` by default), print their summaries, return their results."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -15,8 +15,12 @@ SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "fem_assembly.py"
 @pytest.fixture(scope="module")
 def quick_run() -> dict:
     # about 10 s on an idle 2-core machine (worker start-up, numba cache loading)
-    cp = subprocess.run([sys.executable, str(SCRIPT), "--quick", "--no-skfem"],
-                        capture_output=True, text=True, timeout=120)
+    cp = subprocess.run(
+        [sys.executable, str(SCRIPT), "--quick", "--no-skfem"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert cp.returncode == 0, cp.stderr[-3000:]
     return json.loads(cp.stdout.strip().splitlines()[-1])
 
@@ -33,13 +37,21 @@ def test_quick_benchmark_reports_all_cases(quick_run):
         assert data[f"{case}_held_mb"] > 0
         assert data[f"{case}_dofs"] > 0
     # scikit-fem skipped: its keys and the ratios are present and null
-    for key in ("skfem_p1_tri_1M_first_s", "skfem_p1_tri_1M_peak_mb", "ratio_first_1M",
-                "ratio_reassembly_1M", "ratio_peak_mem_1M"):
+    for key in (
+        "skfem_p1_tri_1M_first_s",
+        "skfem_p1_tri_1M_peak_mb",
+        "ratio_first_1M",
+        "ratio_reassembly_1M",
+        "ratio_peak_mem_1M",
+    ):
         assert key in data and data[key] is None, key
 
 
-@pytest.mark.xfail(reason="assemble(form, V, out=A) rejects a matrix it returned itself: "
-                   "scipy stores a view of the pattern's indices, so `is` fails", strict=False)
+@pytest.mark.xfail(
+    reason="assemble(form, V, out=A) rejects a matrix it returned itself: "
+    "scipy stores a view of the pattern's indices, so `is` fails",
+    strict=False,
+)
 def test_quick_benchmark_reassembly_in_place(quick_run):
     assert not quick_run.get("errors"), quick_run.get("errors")
     assert quick_run["p1_tri_1M_reassembly_out_s"] > 0

@@ -17,8 +17,13 @@ def test_version(capsys):
 
 
 def test_version_as_module():
-    out = subprocess.run([sys.executable, "-m", "pdesolve.cli", "--version"], capture_output=True,
-                         text=True, check=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "pdesolve.cli", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     assert pdesolve.__version__ in out.stdout
 
 
@@ -32,8 +37,13 @@ def test_info(capsys):
     before = set(sys.modules)
     assert cli.main(["info"]) == 0
     out = capsys.readouterr().out
-    for name in (*cli.REQUIRED, *cli.OPTIONAL, "NUMBA_NUM_THREADS", "os.cpu_count()",
-                 "threading layer"):
+    for name in (
+        *cli.REQUIRED,
+        *cli.OPTIONAL,
+        "NUMBA_NUM_THREADS",
+        "os.cpu_count()",
+        "threading layer",
+    ):
         assert name in out
     # optional backends are looked up, never imported
     newly_imported = {m.split(".")[0] for m in set(sys.modules) - before}

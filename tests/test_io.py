@@ -23,8 +23,12 @@ def test_write_vtu_roundtrip(tmp_path):
     u = ps.fem.Function(V, lambda x: x[0] * x[1])
     w = ps.fem.Function(W, lambda x: np.stack([x[0], -x[1]]))
     path = tmp_path / "out.vtu"
-    write_functions(path, V, {"u": u, "w": w, "raw": np.arange(mesh.num_points)},
-                    cell_data={"id": np.arange(mesh.num_cells)})
+    write_functions(
+        path,
+        V,
+        {"u": u, "w": w, "raw": np.arange(mesh.num_points)},
+        cell_data={"id": np.arange(mesh.num_cells)},
+    )
     m = meshio.read(path)
     np.testing.assert_allclose(m.point_data["u"], mesh.points[:, 0] * mesh.points[:, 1])
     assert m.point_data["w"].shape == (mesh.num_points, 3)  # padded for ParaView

@@ -48,8 +48,9 @@ def test_p1_uses_vertex_values():
     assert len(ax.figure.axes) == 2  # with its colour bar
 
 
-@pytest.mark.parametrize("cell_type, degree", [("triangle", 2), ("triangle", 3),
-                                               ("quadrilateral", 2)])
+@pytest.mark.parametrize(
+    "cell_type, degree", [("triangle", 2), ("triangle", 3), ("quadrilateral", 2)]
+)
 def test_higher_degree_is_sampled_inside_cells(cell_type, degree):
     mesh = ps.mesh.rectangle(3, 3, cell_type=cell_type)
 

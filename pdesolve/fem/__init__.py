@@ -18,6 +18,18 @@ from .norms import errornorm
 from .quadrature import quadrature
 from .space import FunctionSpace
 
-__all__ = ["DirichletBC", "Element", "Function", "FunctionSpace", "apply_dirichlet", "assemble",
-           "bilinear_form", "boundary_values", "element", "errornorm", "forms", "linear_form",
-           "quadrature"]
+__all__ = [
+    "DirichletBC",
+    "Element",
+    "Function",
+    "FunctionSpace",
+    "apply_dirichlet",
+    "assemble",
+    "bilinear_form",
+    "boundary_values",
+    "element",
+    "errornorm",
+    "forms",
+    "linear_form",
+    "quadrature",
+]

@@ -30,8 +30,14 @@ from .space import FunctionSpace
 CHUNK = 1 << 15
 
 
-def assemble(form: Form, V: FunctionSpace, *, where: Where = None,
-             quadrature_degree: int | None = None, out: sp.csr_matrix | np.ndarray | None = None):
+def assemble(
+    form: Form,
+    V: FunctionSpace,
+    *,
+    where: Where = None,
+    quadrature_degree: int | None = None,
+    out: sp.csr_matrix | np.ndarray | None = None,
+):
     """Assemble a form on a space.
 
     Parameters
@@ -52,12 +58,16 @@ def assemble(form: Form, V: FunctionSpace, *, where: Where = None,
     scipy.sparse.csr_matrix (bilinear forms) or ndarray (linear forms).
     """
     if not isinstance(form, Form):
-        raise FemError(f"assemble expects a form from pdesolve.fem.forms, got {type(form).__name__}")
+        raise FemError(
+            f"assemble expects a form from pdesolve.fem.forms, got {type(form).__name__}"
+        )
     affine = V.mesh.reference.simplex
     qdeg = form.degree(V.degree, affine) if quadrature_degree is None else quadrature_degree
     if form.arity == 2:
         A = _matrix_out(V, out)
-        (_cell_matrix if form.measure == "dx" else _facet_matrix)(form, V, max(qdeg, 0), A.data, where)
+        (_cell_matrix if form.measure == "dx" else _facet_matrix)(
+            form, V, max(qdeg, 0), A.data, where
+        )
         return A
     b = _vector_out(V, out)
     (_cell_vector if form.measure == "dx" else _facet_vector)(form, V, max(qdeg, 0), b, where)
@@ -69,8 +79,13 @@ def _matrix_out(V: FunctionSpace, out) -> sp.csr_matrix:
         return V.pattern.matrix()
     pat = V.pattern
     same = getattr(out, "indices", None) is pat.indices or (
-        sp.issparse(out) and out.format == "csr" and out.shape == pat.shape and out.nnz == pat.nnz
-        and np.array_equal(out.indptr, pat.indptr) and np.array_equal(out.indices, pat.indices))
+        sp.issparse(out)
+        and out.format == "csr"
+        and out.shape == pat.shape
+        and out.nnz == pat.nnz
+        and np.array_equal(out.indptr, pat.indptr)
+        and np.array_equal(out.indices, pat.indices)
+    )
     if not same:
         raise FemError("out must be a CSR matrix with this space's pattern (from assemble)")
     out.data[:] = 0.0
@@ -128,12 +143,26 @@ def _cell_matrix(form: BilinearForm, V: FunctionSpace, qdeg: int, data: np.ndarr
         _check_finite(D, form)
         if mesh.reference.simplex and D.shape[1] == 1:  # D constant on each cell
             kref = _reference_tensor(mesh.cell_type, V.element.family, V.degree, qdeg)
-            assemble_matrix_affine(mesh.points, mesh.cells, start, stop, gn[0], kref, D, V.bs,
-                                   pat.slot, data)
+            assemble_matrix_affine(
+                mesh.points, mesh.cells, start, stop, gn[0], kref, D, V.bs, pat.slot, data
+            )
         else:
-            assemble_matrix(mesh.points, mesh.cells, start, stop, gn, mesh.reference.simplex, ref,
-                            w, D, _active(D, (0, 1, 3)), _active(D, (0, 1, 2)), V.bs, pat.slot,
-                            data)
+            assemble_matrix(
+                mesh.points,
+                mesh.cells,
+                start,
+                stop,
+                gn,
+                mesh.reference.simplex,
+                ref,
+                w,
+                D,
+                _active(D, (0, 1, 3)),
+                _active(D, (0, 1, 2)),
+                V.bs,
+                pat.slot,
+                data,
+            )
 
 
 def _cell_vector(form: LinearForm, V: FunctionSpace, qdeg: int, b: np.ndarray, where) -> None:
@@ -142,8 +171,21 @@ def _cell_vector(form: LinearForm, V: FunctionSpace, qdeg: int, b: np.ndarray, w
     for start, stop, E in _chunks(V, form, X):
         E = np.ascontiguousarray(E, dtype=np.float64)
         _check_finite(E, form)
-        assemble_vector(mesh.points, mesh.cells, V.cell_dofs, start, stop, gn, mesh.reference.simplex,
-                        ref, w, E, _active(E, (0, 1)), V.bs, b)
+        assemble_vector(
+            mesh.points,
+            mesh.cells,
+            V.cell_dofs,
+            start,
+            stop,
+            gn,
+            mesh.reference.simplex,
+            ref,
+            w,
+            E,
+            _active(E, (0, 1)),
+            V.bs,
+            b,
+        )
 
 
 def _check_finite(t: np.ndarray, form: Form) -> None:
@@ -201,7 +243,9 @@ def _facet_matrix(form, V: FunctionSpace, qdeg: int, data: np.ndarray, where) ->
     cells, local, x, wds, phi_f = _facet_setup(V, qdeg, where)
     if len(cells) == 0:
         return
-    D = np.broadcast_to(form.tensor(_FacetContext(V, x)), wds.shape + (V.bs * (V.mesh.dim + 1),) * 2)
+    D = np.broadcast_to(
+        form.tensor(_FacetContext(V, x)), wds.shape + (V.bs * (V.mesh.dim + 1),) * 2
+    )
     dim, bs = V.mesh.dim, V.bs
     phi = phi_f[local]  # (nF, nq, nn)
     nn = phi.shape[-1]

@@ -44,8 +44,14 @@ class DirichletBC:
         Explicit dofs instead of ``where`` (e.g. from :meth:`FunctionSpace.locate_dofs`).
     """
 
-    def __init__(self, V: FunctionSpace, where: Where = None, value: Any = 0.0,
-                 component: int | None = None, dofs: np.ndarray | None = None):
+    def __init__(
+        self,
+        V: FunctionSpace,
+        where: Where = None,
+        value: Any = 0.0,
+        component: int | None = None,
+        dofs: np.ndarray | None = None,
+    ):
         self.space = V
         self.dofs = V.boundary_dofs(where, component) if dofs is None else np.unique(dofs)
         if self.dofs.size and (self.dofs[0] < 0 or self.dofs[-1] >= V.num_dofs):
@@ -63,7 +69,11 @@ class DirichletBC:
             out = v[comps, np.arange(len(nodes))] if V.bs > 1 else v
         else:
             v = np.asarray(value, dtype=np.float64)
-            out = np.broadcast_to(v, V.value_shape)[comps] if v.ndim else np.full(len(nodes), float(v))
+            out = (
+                np.broadcast_to(v, V.value_shape)[comps]
+                if v.ndim
+                else np.full(len(nodes), float(v))
+            )
         out = np.array(out, dtype=np.float64)
         if not np.isfinite(out).all():
             raise FemError("Dirichlet values contain NaN or Inf")
@@ -104,8 +114,12 @@ def _eliminate(indptr, indices, data, b, is_bc, g):
                     data[k] = 0.0
 
 
-def apply_dirichlet(A: sp.csr_matrix, b: np.ndarray | None, bcs: Sequence[DirichletBC] | DirichletBC,
-                    inplace: bool = False):
+def apply_dirichlet(
+    A: sp.csr_matrix,
+    b: np.ndarray | None,
+    bcs: Sequence[DirichletBC] | DirichletBC,
+    inplace: bool = False,
+):
     """Impose Dirichlet conditions by symmetric elimination (keeps A SPD and its pattern).
 
     Returns ``(A, b)``; copies unless ``inplace``. ``b=None`` builds a zero right-hand side.
@@ -132,8 +146,11 @@ def apply_dirichlet(A: sp.csr_matrix, b: np.ndarray | None, bcs: Sequence[Dirich
     return A, b
 
 
-def boundary_values(V: FunctionSpace, bcs: Sequence[DirichletBC], x: np.ndarray | None = None,
-                    ) -> np.ndarray:
+def boundary_values(
+    V: FunctionSpace,
+    bcs: Sequence[DirichletBC],
+    x: np.ndarray | None = None,
+) -> np.ndarray:
     """A vector with the Dirichlet values set (zeros, or ``x``, elsewhere)."""
     x = np.zeros(V.num_dofs) if x is None else x
     for bc in bcs:
@@ -142,4 +159,3 @@ def boundary_values(V: FunctionSpace, bcs: Sequence[DirichletBC], x: np.ndarray 
 
 
 __all__ = ["DirichletBC", "apply_dirichlet", "boundary_values"]
-

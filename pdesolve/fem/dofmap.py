@@ -49,7 +49,9 @@ def build_dofmap(mesh: Mesh, element: Element) -> tuple[np.ndarray, int]:
         entities, cell_entities = _entity_topology(mesh, edim)
         nent = mesh.num_points if edim == 0 else (m if edim == mesh.dim else len(entities))
         if edim == 2 and mesh.dim == 3 and k > 1:
-            raise FemError("elements with several dofs per face need face orientation (not supported)")
+            raise FemError(
+                "elements with several dofs per face need face orientation (not supported)"
+            )
         for e, local in enumerate(per_entity):
             base = offset + cell_entities[:, e].astype(np.int64) * k
             local = np.asarray(local)

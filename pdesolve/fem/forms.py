@@ -96,9 +96,13 @@ class Form:
     measure: str = "dx"  # "dx" cells, "ds" boundary facets
     probe_axes: int = 0  # user forms see coefficients with this many trailing probe axes
 
-    def __init__(self, tensor: Callable[[QuadratureContext], np.ndarray],
-                 degree: Callable[[int, bool], int], name: str = "form",
-                 coefficients: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        tensor: Callable[[QuadratureContext], np.ndarray],
+        degree: Callable[[int, bool], int],
+        name: str = "form",
+        coefficients: dict[str, Any] | None = None,
+    ):
         self._tensor = tensor
         self._degree = degree
         self.name = name
@@ -116,15 +120,21 @@ class Form:
         return self._degree(p, affine)
 
     def _combine(self, other: Form, sign: float) -> Form:
-        if not isinstance(other, Form) or (other.arity, other.measure) != (self.arity, self.measure):
+        if not isinstance(other, Form) or (other.arity, other.measure) != (
+            self.arity,
+            self.measure,
+        ):
             raise FemError(f"cannot add {other!r} to {self!r}: different arity or measure")
         a, b = self, other
 
         def tensor(ctx, w):
             return a.tensor(ctx) + sign * b.tensor(ctx)
 
-        form = type(self)(tensor, lambda p, aff: max(a.degree(p, aff), b.degree(p, aff)),
-                          f"{a.name} {'+' if sign > 0 else '-'} {b.name}")
+        form = type(self)(
+            tensor,
+            lambda p, aff: max(a.degree(p, aff), b.degree(p, aff)),
+            f"{a.name} {'+' if sign > 0 else '-'} {b.name}",
+        )
         return form
 
     def __add__(self, other: Form) -> Form:
@@ -137,12 +147,12 @@ class Form:
         if not np.isscalar(scale):
             raise FemError("forms can be scaled by numbers only; put fields in coefficients")
         base = self
-        form = type(self)(lambda ctx, w: scale * base.tensor(ctx), base.degree,
-                          f"{scale}*{base.name}")
+        form = type(self)(
+            lambda ctx, w: scale * base.tensor(ctx), base.degree, f"{scale}*{base.name}"
+        )
         return form
 
     __mul__ = __rmul__
-
 
 
 class BilinearForm(Form):
@@ -228,12 +238,16 @@ def stiffness(kappa: Any = 1.0) -> BilinearForm:
         return D
 
     extra = _coef_degree(kappa)
-    return BilinearForm(tensor, lambda p, aff: (2 * p - 2 if aff else 2 * p) + extra(p),
-                        "stiffness", {"kappa": kappa})
+    return BilinearForm(
+        tensor,
+        lambda p, aff: (2 * p - 2 if aff else 2 * p) + extra(p),
+        "stiffness",
+        {"kappa": kappa},
+    )
 
 
 def advection(b: Any) -> BilinearForm:
-    r"""Advection form :math:`\int_\Omega (b \cdot \nabla u)\, v\, dx` with velocity ``b`` (dim,)."""
+    r"""Advection form :math:`\int_\Omega (b \cdot \nabla u)\, v\, dx`, velocity ``b`` (dim,)."""
 
     def tensor(ctx, w):
         dim, bs, nch = _layout(ctx)
@@ -268,13 +282,19 @@ def elasticity(lam: Any = 1.0, mu: Any = 1.0) -> BilinearForm:
             for k in range(dim):
                 for j in range(dim):
                     for l in range(dim):
-                        val = lv * (i == k) * (j == l) + mv * ((i == j) * (k == l) + (i == l) * (j == k))
+                        val = lv * (i == k) * (j == l) + mv * (
+                            (i == j) * (k == l) + (i == l) * (j == k)
+                        )
                         D[..., i * (dim + 1) + 1 + k, j * (dim + 1) + 1 + l] = val
         return D
 
     extra = _coef_degree(lam, mu)
-    return BilinearForm(tensor, lambda p, aff: (2 * p - 2 if aff else 2 * p) + extra(p),
-                        "elasticity", {"lam": lam, "mu": mu})
+    return BilinearForm(
+        tensor,
+        lambda p, aff: (2 * p - 2 if aff else 2 * p) + extra(p),
+        "elasticity",
+        {"lam": lam, "mu": mu},
+    )
 
 
 def source(f: Any = 1.0) -> LinearForm:
@@ -354,8 +374,9 @@ def bilinear_form(fn: Callable | None = None, *, degree: int | None = None, **co
             return _as_tensor(r, 4, f)
 
         extra = _coef_degree(*coefficients.values()) if degree is None else (lambda p: degree)
-        form = BilinearForm(tensor, lambda p, aff: 2 * p + extra(p), getattr(f, "__name__", "form"),
-                            coefficients)
+        form = BilinearForm(
+            tensor, lambda p, aff: 2 * p + extra(p), getattr(f, "__name__", "form"), coefficients
+        )
         form.probe_axes = 2
         return form
 
@@ -371,8 +392,9 @@ def linear_form(fn: Callable | None = None, *, degree: int | None = None, **coef
             return _as_tensor(r, 3, f)
 
         extra = _coef_degree(*coefficients.values()) if degree is None else (lambda p: degree)
-        form = LinearForm(tensor, lambda p, aff: p + extra(p), getattr(f, "__name__", "form"),
-                          coefficients)
+        form = LinearForm(
+            tensor, lambda p, aff: p + extra(p), getattr(f, "__name__", "form"), coefficients
+        )
         form.probe_axes = 1
         return form
 

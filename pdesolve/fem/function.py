@@ -69,8 +69,12 @@ class Function:
             return val
         inv = V.geometry.inverse_jacobians(cells, X)  # (nc, nq|1, d, g)
         gref = np.einsum("qnd,cnb->bcqd", dphi, coef, optimize=True)
-        g = np.einsum("bcqd,cqdg->bgcq", gref, np.broadcast_to(inv, gref.shape[1:3] + inv.shape[2:]),
-                      optimize=True)
+        g = np.einsum(
+            "bcqd,cqdg->bgcq",
+            gref,
+            np.broadcast_to(inv, gref.shape[1:3] + inv.shape[2:]),
+            optimize=True,
+        )
         return val, (g[0] if V.bs == 1 else g)
 
     def eval(self, points: ArrayLike) -> np.ndarray:

@@ -41,8 +41,9 @@ class GeometryMap:
     def jacobians(self, cells: np.ndarray, X: np.ndarray) -> np.ndarray:
         """Jacobians (nc, nq, gdim, dim) at reference points ``X`` in ``cells``."""
         _, dn = self.tabulate(X)
-        return np.einsum("qvd,cvg->cqgd", dn, self.mesh.points[self.mesh.cells[cells]],
-                         optimize=True)
+        return np.einsum(
+            "qvd,cvg->cqgd", dn, self.mesh.points[self.mesh.cells[cells]], optimize=True
+        )
 
     def inverse_jacobians(self, cells: np.ndarray, X: np.ndarray) -> np.ndarray:
         """Inverse Jacobians (nc, nq, dim, gdim); (nc, 1, dim, gdim) for affine cells."""

@@ -78,8 +78,9 @@ def _physical_basis(ref, q, inv, out):
 
 
 @nb.njit(cache=True, error_model="numpy", fastmath=True)
-def assemble_matrix(points, cells, start, stop, gn, affine, ref, w, dten, act_t, act_r, bs,
-                    slot, data):
+def assemble_matrix(
+    points, cells, start, stop, gn, affine, ref, w, dten, act_t, act_r, bs, slot, data
+):
     """Add ∫ D : (v ⊗ u) over cells[start:stop] into ``data`` through ``slot``.
 
     ``ref`` (nq, nn, 1+dim) holds reference basis values and gradients, ``gn`` (nq, nv, dim) the

@@ -19,9 +19,13 @@ from .quadrature import quadrature
 _CHUNK = 1 << 14
 
 
-def errornorm(uh: Function, exact: Callable[[np.ndarray], np.ndarray] | None = None,
-              norm: str = "L2", grad_exact: Callable[[np.ndarray], np.ndarray] | None = None,
-              degree_rise: int = 2) -> float:
+def errornorm(
+    uh: Function,
+    exact: Callable[[np.ndarray], np.ndarray] | None = None,
+    norm: str = "L2",
+    grad_exact: Callable[[np.ndarray], np.ndarray] | None = None,
+    degree_rise: int = 2,
+) -> float:
     """Norm of ``uh - exact`` (``exact=None`` gives the norm of ``uh``).
 
     Parameters

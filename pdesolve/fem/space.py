@@ -103,7 +103,9 @@ class FunctionSpace:
         mesh = self.mesh
         facets = mesh.facet_indices(where)
         cells, local = mesh.facet_cells[facets, 0], mesh.facet_local[facets, 0]
-        nodes = [self.node_dofs[cells[local == f]][:, cl] for f, cl in enumerate(self._facet_closure)]
+        nodes = [
+            self.node_dofs[cells[local == f]][:, cl] for f, cl in enumerate(self._facet_closure)
+        ]
         return np.unique(np.concatenate([n.ravel() for n in nodes]))
 
     def boundary_dofs(self, where: Where = None, component: int | None = None) -> np.ndarray:

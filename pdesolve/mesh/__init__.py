@@ -43,5 +43,16 @@ def write(
     _write(mesh, path, point_data=point_data, cell_data=cell_data, **options)
 
 
-__all__ = ["Mesh", "box", "disk", "interval", "lshape", "orient_cells", "read", "rectangle",
-           "refine", "validate_geometry", "write"]
+__all__ = [
+    "Mesh",
+    "box",
+    "disk",
+    "interval",
+    "lshape",
+    "orient_cells",
+    "read",
+    "rectangle",
+    "refine",
+    "validate_geometry",
+    "write",
+]

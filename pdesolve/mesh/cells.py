@@ -77,14 +77,26 @@ _QUAD_EDGES = ((0, 1), (1, 2), (3, 2), (0, 3))
 _TET_EDGES = ((2, 3), (1, 3), (1, 2), (0, 3), (0, 2), (0, 1))
 _TET_FACES = ((1, 2, 3), (0, 2, 3), (0, 1, 3), (0, 1, 2))
 _HEX_EDGES = (
-    (0, 1), (1, 2), (3, 2), (0, 3),
-    (4, 5), (5, 6), (7, 6), (4, 7),
-    (0, 4), (1, 5), (2, 6), (3, 7),
+    (0, 1),
+    (1, 2),
+    (3, 2),
+    (0, 3),
+    (4, 5),
+    (5, 6),
+    (7, 6),
+    (4, 7),
+    (0, 4),
+    (1, 5),
+    (2, 6),
+    (3, 7),
 )
 _HEX_FACES = (
-    (0, 1, 2, 3), (4, 5, 6, 7),  # z = 0, z = 1
-    (0, 1, 5, 4), (3, 2, 6, 7),  # y = 0, y = 1
-    (0, 3, 7, 4), (1, 2, 6, 5),  # x = 0, x = 1
+    (0, 1, 2, 3),
+    (4, 5, 6, 7),  # z = 0, z = 1
+    (0, 1, 5, 4),
+    (3, 2, 6, 7),  # y = 0, y = 1
+    (0, 3, 7, 4),
+    (1, 2, 6, 5),  # x = 0, x = 1
 )
 
 REFERENCE_CELLS: dict[str, ReferenceCell] = {
@@ -114,7 +126,16 @@ REFERENCE_CELLS: dict[str, ReferenceCell] = {
         "hexahedron",
         3,
         np.array(
-            [[0.0, 0, 0], [1, 0, 0], [1, 1, 0], [0, 1, 0], [0, 0, 1], [1, 0, 1], [1, 1, 1], [0, 1, 1]]
+            [
+                [0.0, 0, 0],
+                [1, 0, 0],
+                [1, 1, 0],
+                [0, 1, 0],
+                [0, 0, 1],
+                [1, 0, 1],
+                [1, 1, 1],
+                [0, 1, 1],
+            ]
         ),
         _HEX_EDGES,
         _HEX_FACES,
@@ -124,12 +145,22 @@ REFERENCE_CELLS: dict[str, ReferenceCell] = {
 }
 
 #: meshio spells some cell types differently; these are the names we accept.
-CELL_ALIASES = {"line": "interval", "quad": "quadrilateral", "tetra": "tetrahedron", "tet": "tetrahedron",
-                "hex": "hexahedron"}
+CELL_ALIASES = {
+    "line": "interval",
+    "quad": "quadrilateral",
+    "tetra": "tetrahedron",
+    "tet": "tetrahedron",
+    "hex": "hexahedron",
+}
 
 #: the meshio name of each cell type, for writing.
-MESHIO_NAMES = {"interval": "line", "triangle": "triangle", "quadrilateral": "quad",
-                "tetrahedron": "tetra", "hexahedron": "hexahedron"}
+MESHIO_NAMES = {
+    "interval": "line",
+    "triangle": "triangle",
+    "quadrilateral": "quad",
+    "tetrahedron": "tetra",
+    "hexahedron": "hexahedron",
+}
 
 
 def reference_cell(cell_type: str) -> ReferenceCell:

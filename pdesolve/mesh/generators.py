@@ -171,8 +171,12 @@ def rectangle(
         points = np.concatenate([points, centres])
         c = np.arange(npts, npts + nx * ny, dtype=_IDX)
         cells = np.stack(
-            [np.stack([v0, v1, c], 1), np.stack([v1, v2, c], 1),
-             np.stack([v2, v3, c], 1), np.stack([v3, v0, c], 1)],
+            [
+                np.stack([v0, v1, c], 1),
+                np.stack([v1, v2, c], 1),
+                np.stack([v2, v3, c], 1),
+                np.stack([v3, v0, c], 1),
+            ],
             axis=1,
         ).reshape(-1, 3)
     else:
@@ -236,8 +240,13 @@ def box(
     ny = _check_count("ny", ny)
     nz = _check_count("nz", nz)
     lo, hi = _check_box(x0, x1, 3)
-    name = {"tetrahedron": "tetrahedron", "tetra": "tetrahedron", "tet": "tetrahedron",
-            "hexahedron": "hexahedron", "hex": "hexahedron"}.get(cell_type)
+    name = {
+        "tetrahedron": "tetrahedron",
+        "tetra": "tetrahedron",
+        "tet": "tetrahedron",
+        "hexahedron": "hexahedron",
+        "hex": "hexahedron",
+    }.get(cell_type)
     if name is None:
         raise MeshError(f"box cell_type must be 'tetrahedron' or 'hexahedron', got {cell_type!r}")
 
@@ -254,8 +263,16 @@ def box(
     lower = ids[:-1]
     upper = ids[1:]
     hexes = np.stack(
-        [lower[:, :-1, :-1], lower[:, :-1, 1:], lower[:, 1:, 1:], lower[:, 1:, :-1],
-         upper[:, :-1, :-1], upper[:, :-1, 1:], upper[:, 1:, 1:], upper[:, 1:, :-1]],
+        [
+            lower[:, :-1, :-1],
+            lower[:, :-1, 1:],
+            lower[:, 1:, 1:],
+            lower[:, 1:, :-1],
+            upper[:, :-1, :-1],
+            upper[:, :-1, 1:],
+            upper[:, 1:, 1:],
+            upper[:, 1:, :-1],
+        ],
         axis=-1,
     ).reshape(-1, 8)
     simplex = name == "tetrahedron"

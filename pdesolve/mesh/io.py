@@ -262,7 +262,7 @@ def _as_data(name: str, kind: str, value: Any, n: int, what: str) -> np.ndarray:
 
 
 def _gmsh_version(path: Path, file_format: str | None) -> str | None:
-    """"4.1", "2.2" or None (not gmsh)."""
+    """ "4.1", "2.2" or None (not gmsh)."""
     if file_format is not None:
         return {"gmsh": "4.1", "gmsh4": "4.1", "gmsh41": "4.1", "gmsh22": "2.2"}.get(file_format)
     return "4.1" if path.suffix.lower() == ".msh" else None
@@ -395,8 +395,9 @@ def _write_gmsh_data(fh, section: str, name: str, data: np.ndarray, binary: bool
         rec.tofile(fh)
         fh.write(b"\n")
     else:
-        np.savetxt(fh, np.column_stack([np.arange(1, len(data) + 1), data]),
-                   fmt=["%d"] + ["%.16g"] * ncomp)
+        np.savetxt(
+            fh, np.column_stack([np.arange(1, len(data) + 1), data]), fmt=["%d"] + ["%.16g"] * ncomp
+        )
     fh.write(f"$End{section}\n".encode())
 
 
@@ -614,7 +615,11 @@ def write(
             if extra:
                 raise MeshError(f"unknown options for msh 4.1: {extra}")
             _write_msh41(
-                p, mesh, pdata, cdata, binary=options.get("binary", True),
+                p,
+                mesh,
+                pdata,
+                cdata,
+                binary=options.get("binary", True),
                 float_fmt=options.get("float_fmt", ".16g"),
             )
             return

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Union
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -17,7 +16,7 @@ from .topology import entity_cells, lookup_entities, unique_entities
 #: a predicate on coordinates: ``x`` has shape (gdim, n), the result is a boolean array (n,)
 Predicate = Callable[[np.ndarray], np.ndarray]
 #: how facets or cells are selected: a tag name, a predicate, or explicit indices
-Where = Union[str, Predicate, ArrayLike, None]
+Where = str | Predicate | ArrayLike | None
 
 
 @dataclass(eq=False, repr=False)
@@ -80,16 +79,20 @@ class Mesh:
         itype = np.int32 if len(points) < 2**31 else np.int64
         self.points = np.ascontiguousarray(points)
         self.cells = np.ascontiguousarray(cells, dtype=itype)
-        self.cell_tags = {k: np.asarray(v, dtype=np.int64) for k, v in (self.cell_tags or {}).items()}
+        self.cell_tags = {
+            k: np.asarray(v, dtype=np.int64) for k, v in (self.cell_tags or {}).items()
+        }
         self.facet_tags = {
-            k: np.asarray(v, dtype=itype).reshape(len(v), -1) for k, v in (self.facet_tags or {}).items()
+            k: np.asarray(v, dtype=itype).reshape(len(v), -1)
+            for k, v in (self.facet_tags or {}).items()
         }
 
     # ------------------------------------------------------------------ basic facts
     def __repr__(self) -> str:
         return (
             f"Mesh({self.cell_type}, {self.num_cells} cells, {self.num_points} points, "
-            f"gdim={self.gdim}, facet tags={sorted(self.facet_tags)}, cell tags={sorted(self.cell_tags)})"
+            f"gdim={self.gdim}, facet tags={sorted(self.facet_tags)}, "
+            f"cell tags={sorted(self.cell_tags)})"
         )
 
     @property
@@ -165,7 +168,9 @@ class Mesh:
 
     @cached_property
     def _vertex_facets(self) -> tuple[np.ndarray, np.ndarray]:
-        return np.arange(self.num_points, dtype=self.cells.dtype)[:, None], self.cells.astype(np.int32)
+        return np.arange(self.num_points, dtype=self.cells.dtype)[:, None], self.cells.astype(
+            np.int32
+        )
 
     @cached_property
     def _facet_incidence(self) -> tuple[np.ndarray, np.ndarray]:
@@ -199,21 +204,28 @@ class Mesh:
         facet; a predicate ``f(x)`` (``x`` of shape (gdim, n)) selects the boundary facets whose
         vertices all satisfy it.
         """
-        if where is None or (isinstance(where, str) and where == "boundary" and "boundary" not in self.facet_tags):
+        if where is None or (
+            isinstance(where, str) and where == "boundary" and "boundary" not in self.facet_tags
+        ):
             return self.boundary_facets
         if isinstance(where, str):
             if where not in self.facet_tags:
                 raise MeshError(f"no facet tag {where!r}; this mesh has {sorted(self.facet_tags)}")
             idx = lookup_entities(self.facets, self.facet_tags[where], self.num_points)
             if (idx < 0).any():
-                raise MeshError(f"facet tag {where!r} lists {int((idx < 0).sum())} vertex sets that are not facets")
+                raise MeshError(
+                    f"facet tag {where!r} lists {int((idx < 0).sum())} vertex sets that are not "
+                    "facets"
+                )
             return idx
         if callable(where):
             bf = self.boundary_facets
             verts = self.facets[bf]
             ok = np.asarray(where(self.points[verts.ravel()].T), dtype=bool)
             if ok.shape != (verts.size,):
-                raise MeshError(f"facet predicate returned shape {ok.shape}, expected ({verts.size},)")
+                raise MeshError(
+                    f"facet predicate returned shape {ok.shape}, expected ({verts.size},)"
+                )
             return bf[ok.reshape(verts.shape).all(axis=1)]
         idx = np.asarray(where, dtype=np.int64).ravel()
         if idx.size and (idx.min() < 0 or idx.max() >= len(self.facets)):
@@ -225,7 +237,7 @@ class Mesh:
         return np.unique(self.facets[self.facet_indices(where)])
 
     def cell_indices(self, where: Where = None) -> np.ndarray:
-        """Cell indices selected by a tag, a predicate on cell centroids, indices or ``None`` (all)."""
+        """Cell indices selected by a tag, a predicate on centroids, indices, or ``None`` (all)."""
         if where is None:
             return np.arange(self.num_cells)
         if isinstance(where, str):
@@ -263,7 +275,9 @@ class Mesh:
     def h(self) -> float:
         """Mesh size: the longest edge."""
         e = self.edges
-        return float(np.sqrt(((self.points[e[:, 0]] - self.points[e[:, 1]]) ** 2).sum(axis=1).max()))
+        return float(
+            np.sqrt(((self.points[e[:, 0]] - self.points[e[:, 1]]) ** 2).sum(axis=1).max())
+        )
 
     # ------------------------------------------------------------------ conveniences
     def check_geometry(self) -> Mesh:

@@ -40,11 +40,16 @@ def test_p1_stiffness_matches_closed_form(distorted_square):
     assert abs(A - p1_stiffness_reference(distorted_square)).max() < 1e-12
 
 
-@pytest.mark.parametrize("cell_type,degree", [("triangle", 2), ("quadrilateral", 2),
-                                              ("tetrahedron", 3), ("hexahedron", 2)])
+@pytest.mark.parametrize(
+    "cell_type,degree",
+    [("triangle", 2), ("quadrilateral", 2), ("tetrahedron", 3), ("hexahedron", 2)],
+)
 def test_mass_and_stiffness_exact_on_polynomials(cell_type, degree):
-    mesh = (ps.mesh.rectangle(3, 4, cell_type=cell_type) if cell_type in ("triangle", "quadrilateral")
-            else ps.mesh.box(2, 3, 2, cell_type=cell_type))
+    mesh = (
+        ps.mesh.rectangle(3, 4, cell_type=cell_type)
+        if cell_type in ("triangle", "quadrilateral")
+        else ps.mesh.box(2, 3, 2, cell_type=cell_type)
+    )
     V = ps.fem.FunctionSpace(mesh, "P", degree)
     M = ps.fem.assemble(forms.mass(), V)
     K = ps.fem.assemble(forms.stiffness(), V)
@@ -73,11 +78,13 @@ def test_user_forms_equal_catalogue(distorted_square):
     assert abs(A1 - A2).max() < 1e-3  # default rule is a (good) approximation for kappa
 
     @linear_form(f=lambda x: np.sin(x[0]))
-    def l(v, w):
+    def load(v, w):
         return w.f * v
 
-    assert np.allclose(ps.fem.assemble(l, V, quadrature_degree=6),
-                       ps.fem.assemble(forms.source(lambda x: np.sin(x[0])), V, quadrature_degree=6))
+    assert np.allclose(
+        ps.fem.assemble(load, V, quadrature_degree=6),
+        ps.fem.assemble(forms.source(lambda x: np.sin(x[0])), V, quadrature_degree=6),
+    )
 
 
 def test_user_elasticity_equals_catalogue():
@@ -90,7 +97,10 @@ def test_user_elasticity_equals_catalogue():
         eps_u = sym_grad(u)
         return lam * div(u) * div(v) + 2 * mu * ddot(eps_u, sym_grad(v))
 
-    assert abs(ps.fem.assemble(elastic, V) - ps.fem.assemble(forms.elasticity(lam, mu), V)).max() < 1e-12
+    assert (
+        abs(ps.fem.assemble(elastic, V) - ps.fem.assemble(forms.elasticity(lam, mu), V)).max()
+        < 1e-12
+    )
 
 
 def test_coefficient_kinds_agree():
@@ -103,12 +113,20 @@ def test_coefficient_kinds_agree():
     A_loop = sum(kc[c] * _single_cell(V, c) for c in range(mesh.num_cells))
     assert abs(A_cell - A_loop).max() < 1e-12
     # Function coefficient == callable coefficient (P1 interpolant of a linear function is exact)
-    assert abs(ps.fem.assemble(forms.stiffness(Kfun), V)
-               - ps.fem.assemble(forms.stiffness(lambda x: 1 + x[0]), V)).max() < 1e-12
+    assert (
+        abs(
+            ps.fem.assemble(forms.stiffness(Kfun), V)
+            - ps.fem.assemble(forms.stiffness(lambda x: 1 + x[0]), V)
+        ).max()
+        < 1e-12
+    )
     # tensor coefficient: K = diag(2, 3) gives 2·A_xx + 3·A_yy
     Axx = ps.fem.assemble(forms.stiffness(np.diag([1.0, 0.0])), V)
     Ayy = ps.fem.assemble(forms.stiffness(np.diag([0.0, 1.0])), V)
-    assert abs(ps.fem.assemble(forms.stiffness(np.diag([2.0, 3.0])), V) - (2 * Axx + 3 * Ayy)).max() < 1e-12
+    assert (
+        abs(ps.fem.assemble(forms.stiffness(np.diag([2.0, 3.0])), V) - (2 * Axx + 3 * Ayy)).max()
+        < 1e-12
+    )
     # per-cell tensors
     Kc = np.broadcast_to(np.diag([2.0, 3.0]), (mesh.num_cells, 2, 2))
     assert abs(ps.fem.assemble(forms.stiffness(Kc), V) - (2 * Axx + 3 * Ayy)).max() < 1e-12
@@ -167,8 +185,12 @@ def test_bad_inputs_raise_fem_error():
 
 
 def test_function_interpolation_and_point_evaluation():
-    for mesh, p in [(ps.mesh.rectangle(5, 4), 2), (ps.mesh.rectangle(3, 3, cell_type="quadrilateral"), 2),
-                    (ps.mesh.box(2, 2, 2), 3), (ps.mesh.box(2, 2, 2, cell_type="hexahedron"), 2)]:
+    for mesh, p in [
+        (ps.mesh.rectangle(5, 4), 2),
+        (ps.mesh.rectangle(3, 3, cell_type="quadrilateral"), 2),
+        (ps.mesh.box(2, 2, 2), 3),
+        (ps.mesh.box(2, 2, 2, cell_type="hexahedron"), 2),
+    ]:
         f = (lambda x: x[0] ** 2 + x[0] * x[1] - x[-1]) if p >= 2 else (lambda x: x[0])
         u = ps.fem.Function(ps.fem.FunctionSpace(mesh, "P", p), f)
         pts = np.random.default_rng(1).uniform(0.01, 0.99, (50, mesh.dim))

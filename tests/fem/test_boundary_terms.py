@@ -18,17 +18,25 @@ def test_neumann_and_robin_reproduce_quadratic(cell_type):
     mesh = _square(cell_type)
     V = ps.fem.FunctionSpace(mesh, "P", 2)
     exact = ps.fem.Function(V, lambda x: x[0] ** 2 + x[1]).x
-    bcs = [ps.fem.DirichletBC(V, side, lambda x: x[0] ** 2 + x[1]) for side in ("left", "bottom", "top")]
+    bcs = [
+        ps.fem.DirichletBC(V, side, lambda x: x[0] ** 2 + x[1])
+        for side in ("left", "bottom", "top")
+    ]
     # Neumann
     A = ps.fem.assemble(forms.stiffness(), V)
-    b = ps.fem.assemble(forms.source(-2.0), V) + ps.fem.assemble(forms.neumann(2.0), V, where="right")
+    b = ps.fem.assemble(forms.source(-2.0), V) + ps.fem.assemble(
+        forms.neumann(2.0), V, where="right"
+    )
     A1, b1 = ps.fem.apply_dirichlet(A, b, bcs)
     assert np.abs(spla.spsolve(A1.tocsc(), b1) - exact).max() < 1e-10
     # Robin
     alpha = 3.0
-    A = ps.fem.assemble(forms.stiffness(), V) + ps.fem.assemble(forms.robin(alpha), V, where="right")
+    A = ps.fem.assemble(forms.stiffness(), V) + ps.fem.assemble(
+        forms.robin(alpha), V, where="right"
+    )
     b = ps.fem.assemble(forms.source(-2.0), V) + ps.fem.assemble(
-        forms.neumann(lambda x: 2.0 + alpha * (1 + x[1])), V, where="right")
+        forms.neumann(lambda x: 2.0 + alpha * (1 + x[1])), V, where="right"
+    )
     A, b = ps.fem.apply_dirichlet(A.tocsr(), b, bcs)
     assert np.abs(spla.spsolve(A.tocsc(), b) - exact).max() < 1e-10
 
@@ -39,14 +47,22 @@ def test_robin_everywhere_on_hexes():
     V = ps.fem.FunctionSpace(mesh, "P", 2)
     uex = lambda x: x[0] ** 2 + x[1] * x[2]  # noqa: E731
     alpha = 2.0
-    normals = {"left": (-1, 0, 0), "right": (1, 0, 0), "front": (0, -1, 0), "back": (0, 1, 0),
-               "bottom": (0, 0, -1), "top": (0, 0, 1)}
+    normals = {
+        "left": (-1, 0, 0),
+        "right": (1, 0, 0),
+        "front": (0, -1, 0),
+        "back": (0, 1, 0),
+        "bottom": (0, 0, -1),
+        "top": (0, 0, 1),
+    }
     A = ps.fem.assemble(forms.stiffness(), V) + ps.fem.assemble(forms.robin(alpha), V)
     b = ps.fem.assemble(forms.source(-2.0), V)
     for tag, n in normals.items():
+
         def g(x, n=n):
             grad = np.stack([2 * x[0], x[2], x[1]])
             return sum(n[i] * grad[i] for i in range(3)) + alpha * uex(x)
+
         b += ps.fem.assemble(forms.neumann(g), V, where=tag)
     u = spla.spsolve(A.tocsc(), b)
     assert np.abs(u - ps.fem.Function(V, uex).x).max() < 1e-10

@@ -37,9 +37,13 @@ def space_exponents(el: Element, degree: int) -> list[tuple[int, ...]]:
 
 def test_counts_and_shapes(el):
     p, d = el.degree, el.dim
-    expected = {"interval": p + 1, "triangle": (p + 1) * (p + 2) // 2,
-                "tetrahedron": (p + 1) * (p + 2) * (p + 3) // 6,
-                "quadrilateral": (p + 1) ** 2, "hexahedron": (p + 1) ** 3}[el.cell_type]
+    expected = {
+        "interval": p + 1,
+        "triangle": (p + 1) * (p + 2) // 2,
+        "tetrahedron": (p + 1) * (p + 2) * (p + 3) // 6,
+        "quadrilateral": (p + 1) ** 2,
+        "hexahedron": (p + 1) ** 3,
+    }[el.cell_type]
     assert el.ndofs == expected == len(el.points)
     assert el.points.shape == (el.ndofs, d)
     phi, dphi = el.tabulate(random_points(el.cell_type, 5))
@@ -120,8 +124,9 @@ def test_entity_dofs_lie_on_their_entities(el):
         for face, dofs in zip(cell.faces, el.entity_dofs[2], strict=True):
             assert len(dofs) == (1 if p == 3 or (p == 2 and not cell.simplex) else 0)
             for i in dofs:
-                np.testing.assert_allclose(el.points[i], cell.vertices[list(face)].mean(0),
-                                           atol=1e-14)
+                np.testing.assert_allclose(
+                    el.points[i], cell.vertices[list(face)].mean(0), atol=1e-14
+                )
     X = el.points[list(el.entity_dofs[-1][0])]
     if cell.simplex:
         assert np.all(X > 1e-9) and np.all(X.sum(axis=1) < 1 - 1e-9)
@@ -131,9 +136,15 @@ def test_entity_dofs_lie_on_their_entities(el):
 
 @pytest.mark.parametrize(
     ("cell", "p", "layout"),
-    [("interval", 2, [2, 1]), ("triangle", 2, [3, 3, 0]), ("triangle", 3, [3, 6, 1]),
-     ("tetrahedron", 2, [4, 6, 0, 0]), ("tetrahedron", 3, [4, 12, 4, 0]),
-     ("quadrilateral", 2, [4, 4, 1]), ("hexahedron", 2, [8, 12, 6, 1])],
+    [
+        ("interval", 2, [2, 1]),
+        ("triangle", 2, [3, 3, 0]),
+        ("triangle", 3, [3, 6, 1]),
+        ("tetrahedron", 2, [4, 6, 0, 0]),
+        ("tetrahedron", 3, [4, 12, 4, 0]),
+        ("quadrilateral", 2, [4, 4, 1]),
+        ("hexahedron", 2, [8, 12, 6, 1]),
+    ],
 )
 def test_layout(cell, p, layout):
     el = element("P", cell, p)
@@ -164,8 +175,14 @@ def test_factory_aliases_and_cache():
 
 @pytest.mark.parametrize(
     ("family", "cell", "p"),
-    [("Q", "triangle", 1), ("P", "triangle", 4), ("P", "hexahedron", 3), ("N1curl", "tet", 1),
-     ("P", "pyramid", 1), ("P", "triangle", 0)],
+    [
+        ("Q", "triangle", 1),
+        ("P", "triangle", 4),
+        ("P", "hexahedron", 3),
+        ("N1curl", "tet", 1),
+        ("P", "pyramid", 1),
+        ("P", "triangle", 0),
+    ],
 )
 def test_factory_errors(family, cell, p):
     with pytest.raises(FemError, match="available"):

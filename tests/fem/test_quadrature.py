@@ -76,16 +76,21 @@ def test_positive_weights_inside_cell(cell_type, degree):
 
 @pytest.mark.parametrize(
     ("cell_type", "counts"),
-    [("triangle", [1, 1, 3, 6, 6, 7]), ("tetrahedron", [1, 1, 4, 8]),
-     ("interval", [1, 1, 2, 2, 3]), ("quadrilateral", [1, 1, 4, 4, 9]),
-     ("hexahedron", [1, 1, 8, 8, 27])],
+    [
+        ("triangle", [1, 1, 3, 6, 6, 7]),
+        ("tetrahedron", [1, 1, 4, 8]),
+        ("interval", [1, 1, 2, 2, 3]),
+        ("quadrilateral", [1, 1, 4, 4, 9]),
+        ("hexahedron", [1, 1, 8, 8, 27]),
+    ],
 )
 def test_point_counts(cell_type, counts):
     assert [len(quadrature(cell_type, q)[1]) for q in range(len(counts))] == counts
 
 
-@pytest.mark.parametrize(("cell_type", "degrees"), [("triangle", range(6)),
-                                                   ("tetrahedron", range(4))])
+@pytest.mark.parametrize(
+    ("cell_type", "degrees"), [("triangle", range(6)), ("tetrahedron", range(4))]
+)
 def test_tabulated_rules_are_symmetric(cell_type, degrees):
     """The point set with its weights is invariant under all vertex permutations."""
     for degree in degrees:
@@ -93,8 +98,9 @@ def test_tabulated_rules_are_symmetric(cell_type, degrees):
         bary = np.column_stack([1 - X.sum(axis=1), X])
         key = sorted(zip(map(tuple, np.round(bary, 12)), np.round(w, 14), strict=True))
         for perm in permutations(range(bary.shape[1])):
-            moved = sorted(zip(map(tuple, np.round(bary[:, perm], 12)), np.round(w, 14),
-                               strict=True))
+            moved = sorted(
+                zip(map(tuple, np.round(bary[:, perm], 12)), np.round(w, 14), strict=True)
+            )
             assert moved == key
 
 

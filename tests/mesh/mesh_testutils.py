@@ -28,8 +28,16 @@ def signed_measures(mesh: Mesh) -> np.ndarray:
             dets.append(a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0])
         return np.min(dets, axis=0)
     # hexahedron: at each corner, the three edges along +x, +y, +z of the reference cube
-    nbrs = {0: (1, 3, 4), 1: (0, 2, 5), 2: (3, 1, 6), 3: (2, 0, 7),
-            4: (5, 7, 0), 5: (4, 6, 1), 6: (7, 5, 2), 7: (6, 4, 3)}
+    nbrs = {
+        0: (1, 3, 4),
+        1: (0, 2, 5),
+        2: (3, 1, 6),
+        3: (2, 0, 7),
+        4: (5, 7, 0),
+        5: (4, 6, 1),
+        6: (7, 5, 2),
+        7: (6, 4, 3),
+    }
     sign = {0: 1, 1: -1, 2: 1, 3: -1, 4: -1, 5: 1, 6: -1, 7: 1}  # parity of the reflections
     dets = []
     for i, (p, q, r) in nbrs.items():

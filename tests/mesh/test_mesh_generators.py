@@ -83,8 +83,14 @@ def test_box_tags_on_faces_with_outward_normals(cell_type):
     lo, hi = np.array([0.0, -1.0, 2.0]), np.array([1.0, 1.0, 2.5])
     m = box(2, 3, 2, lo, hi, cell_type=cell_type)
     centre = 0.5 * (lo + hi)
-    for name, axis, value in [("left", 0, lo[0]), ("right", 0, hi[0]), ("front", 1, lo[1]),
-                              ("back", 1, hi[1]), ("bottom", 2, lo[2]), ("top", 2, hi[2])]:
+    for name, axis, value in [
+        ("left", 0, lo[0]),
+        ("right", 0, hi[0]),
+        ("front", 1, lo[1]),
+        ("back", 1, hi[1]),
+        ("bottom", 2, lo[2]),
+        ("top", 2, hi[2]),
+    ]:
         assert _on(m, name, axis, value), name
         area = np.prod(np.delete(hi - lo, axis))
         assert tagged_facet_measure(m, name) == pytest.approx(area)

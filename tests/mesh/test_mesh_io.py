@@ -143,8 +143,14 @@ def test_shipped_dfg_channel():
 def test_shipped_box():
     m = read(MESHES / "box.msh")
     assert m.cell_type == "tetrahedron" and m.cell_volumes.sum() == pytest.approx(1.0)
-    for name, axis, value in [("left", 0, 0), ("right", 0, 1), ("front", 1, 0),
-                              ("back", 1, 1), ("bottom", 2, 0), ("top", 2, 1)]:
+    for name, axis, value in [
+        ("left", 0, 0),
+        ("right", 0, 1),
+        ("front", 1, 0),
+        ("back", 1, 1),
+        ("bottom", 2, 0),
+        ("top", 2, 1),
+    ]:
         assert np.allclose(m.points[m.facet_tags[name].ravel(), axis], value), name
         assert tagged_facet_measure(m, name) == pytest.approx(1.0)
     v = read(MESHES / "box.vtu")
@@ -246,8 +252,12 @@ def test_missing_garbage_and_unknown_files(tmp_path):
         read(tmp_path / "nope.msh")
     with pytest.raises(MeshError, match="directory"):
         read(tmp_path)
-    for name, content in [("g.msh", b"this is not a mesh\n"), ("g.vtu", b"<VTKFile garbage"),
-                          ("g.xdmf", b"\x00\x01\x02"), ("t.msh", b"$MeshFormat\n4.1 0 8\n")]:
+    for name, content in [
+        ("g.msh", b"this is not a mesh\n"),
+        ("g.vtu", b"<VTKFile garbage"),
+        ("g.xdmf", b"\x00\x01\x02"),
+        ("t.msh", b"$MeshFormat\n4.1 0 8\n"),
+    ]:
         (tmp_path / name).write_bytes(content)
         with pytest.raises(MeshError, match="cannot read"):
             read(tmp_path / name)

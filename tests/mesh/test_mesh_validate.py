@@ -29,8 +29,13 @@ def test_valid_cells_pass(cell_type):
 @pytest.mark.parametrize("cell_type", TYPES)
 def test_inverted_cell_is_named_and_fixed(cell_type):
     pts, cells = _two_cells(cell_type)
-    flip = {"interval": [1, 0], "triangle": [1, 0, 2], "quadrilateral": [1, 0, 3, 2],
-            "tetrahedron": [1, 0, 2, 3], "hexahedron": [4, 5, 6, 7, 0, 1, 2, 3]}[cell_type]
+    flip = {
+        "interval": [1, 0],
+        "triangle": [1, 0, 2],
+        "quadrilateral": [1, 0, 3, 2],
+        "tetrahedron": [1, 0, 2, 3],
+        "hexahedron": [4, 5, 6, 7, 0, 1, 2, 3],
+    }[cell_type]
     bad = cells.copy()
     bad[1] = bad[1][flip]
     with pytest.raises(MeshError, match=r"(?s)1 inverted .*cell 1:"):

@@ -44,7 +44,8 @@ def solve_poisson(mesh, degree):
     if d < 3:
         return ps.fem.Function(V, spla.spsolve(A.tocsc(), b))
     # 3D: sparse LU fills in badly; Jacobi-CG to a tolerance far below the discretisation error
-    M = spla.LinearOperator(A.shape, matvec=lambda r, dinv=1.0 / A.diagonal(): dinv * r)
+    dinv = 1.0 / A.diagonal()
+    M = spla.LinearOperator(A.shape, matvec=lambda r: dinv * r)
     x, info = spla.cg(A, b, rtol=1e-13, maxiter=10_000, M=M)
     assert info == 0
     return ps.fem.Function(V, x)
@@ -54,8 +55,12 @@ def observed_orders(cell_type, degree, sizes):
     errs = []
     for n in sizes:
         uh = solve_poisson(make_mesh(cell_type, n), degree)
-        errs.append((ps.fem.errornorm(uh, exact, "L2"),
-                     ps.fem.errornorm(uh, exact, "H10", grad_exact=grad_exact)))
+        errs.append(
+            (
+                ps.fem.errornorm(uh, exact, "L2"),
+                ps.fem.errornorm(uh, exact, "H10", grad_exact=grad_exact),
+            )
+        )
     e, h = np.array(errs), 1.0 / np.asarray(sizes, dtype=float)
     return np.log(e[:-1] / e[1:]) / np.log(h[:-1] / h[1:])[:, None]
 

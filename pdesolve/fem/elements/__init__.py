@@ -17,7 +17,12 @@ from .lagrange_simplex import LagrangeSimplex
 from .lagrange_tensor import LagrangeTensor
 
 __all__ = [
-    "REGISTRY", "Element", "EntityDofs", "LagrangeSimplex", "LagrangeTensor", "available",
+    "REGISTRY",
+    "Element",
+    "EntityDofs",
+    "LagrangeSimplex",
+    "LagrangeTensor",
+    "available",
     "element",
 ]
 
@@ -71,15 +76,18 @@ def element(family: str, cell_type: str, degree: int) -> Element:
         raise FemError(f"element degree must be an integer, got {degree!r}") from None
     entry = REGISTRY.get((canonical, cell)) if canonical else None
     if entry is None or degree not in entry[1]:
-        raise FemError(f"no element {family!r} of degree {degree} on {cell_type!r}; "
-                       f"available: {available()}")
+        raise FemError(
+            f"no element {family!r} of degree {degree} on {cell_type!r}; available: {available()}"
+        )
     return _build(entry[0], cell, degree)
 
 
 def available() -> str:
     """Human-readable list of the registered (family, cell type, degrees)."""
-    return "; ".join(f"{'Q' if cls is LagrangeTensor else 'P'}{list(degrees)} on {cell}"
-                     for (_, cell), (cls, degrees) in REGISTRY.items())
+    return "; ".join(
+        f"{'Q' if cls is LagrangeTensor else 'P'}{list(degrees)} on {cell}"
+        for (_, cell), (cls, degrees) in REGISTRY.items()
+    )
 
 
 @cache

@@ -48,8 +48,9 @@ class Element(ABC):
 
     family: str
 
-    def __init__(self, cell: ReferenceCell, degree: int, points: np.ndarray,
-                 entity_dofs: EntityDofs):
+    def __init__(
+        self, cell: ReferenceCell, degree: int, points: np.ndarray, entity_dofs: EntityDofs
+    ):
         self.cell = cell
         self.cell_type = cell.name
         self.degree = degree
@@ -79,8 +80,9 @@ class Element(ABC):
     def _check_points(self, X: np.ndarray) -> np.ndarray:
         X = np.asarray(X, dtype=float)
         if X.ndim != 2 or X.shape[1] != self.dim:
-            raise FemError(f"{self!r}.tabulate expects points of shape (nq, {self.dim}), "
-                           f"got {X.shape}")
+            raise FemError(
+                f"{self!r}.tabulate expects points of shape (nq, {self.dim}), got {X.shape}"
+            )
         return X
 
     def __repr__(self) -> str:

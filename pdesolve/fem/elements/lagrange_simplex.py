@@ -30,8 +30,9 @@ class LagrangeSimplex(Element):
     family = "P"
 
     def __init__(self, cell: ReferenceCell, degree: int):
-        exps = np.array([a for a in product(range(degree + 1), repeat=cell.dim)
-                         if sum(a) <= degree])
+        exps = np.array(
+            [a for a in product(range(degree + 1), repeat=cell.dim) if sum(a) <= degree]
+        )
         points, entity_dofs = entity_ordered_nodes(cell, exps / degree)
         super().__init__(cell, degree, points, entity_dofs)
         self._exps = exps

@@ -55,8 +55,9 @@ class LagrangeTensor(Element):
 
     def tabulate(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         X = self._check_points(X)
-        vals, ders = zip(*(_lagrange_1d(self.degree, X[:, k]) for k in range(self.dim)),
-                         strict=True)
+        vals, ders = zip(
+            *(_lagrange_1d(self.degree, X[:, k]) for k in range(self.dim)), strict=True
+        )
         fac = np.stack([vals[k][:, self._index[:, k]] for k in range(self.dim)])  # (dim, nq, nd)
         phi = np.prod(fac, axis=0)
         dphi = np.empty((len(X), self.ndofs, self.dim))
