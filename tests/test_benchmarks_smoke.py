@@ -47,11 +47,6 @@ def test_quick_benchmark_reports_all_cases(quick_run):
         assert key in data and data[key] is None, key
 
 
-@pytest.mark.xfail(
-    reason="assemble(form, V, out=A) rejects a matrix it returned itself: "
-    "scipy stores a view of the pattern's indices, so `is` fails",
-    strict=False,
-)
 def test_quick_benchmark_reassembly_in_place(quick_run):
     assert not quick_run.get("errors"), quick_run.get("errors")
     assert quick_run["p1_tri_1M_reassembly_out_s"] > 0

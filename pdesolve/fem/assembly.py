@@ -22,12 +22,18 @@ from .coefficients import QuadratureContext, is_constant
 from .elements import element
 from .forms import BilinearForm, Form, LinearForm
 from .function import Function
-from .kernels import assemble_matrix, assemble_matrix_affine, assemble_vector
+from .kernels import (
+    SCALAR_AFFINE,
+    assemble_matrix,
+    assemble_matrix_affine,
+    assemble_vector,
+    classify_tensor,
+)
 from .quadrature import quadrature
 from .space import FunctionSpace
 
-#: cells per chunk when a coefficient varies in space
-CHUNK = 1 << 15
+#: quadrature points per chunk when a coefficient varies in space (bounds temporary memory)
+CHUNK = 1 << 19
 
 
 def assemble(
@@ -115,19 +121,34 @@ def _reference_tables(cell_type: str, family: str, degree: int, qdeg: int):
 def _reference_tensor(cell_type: str, family: str, degree: int, qdeg: int) -> np.ndarray:
     """K_ab[i, j] = Σ_q w_q R_q[i, a] R_q[j, b] over reference channels (1+dim, 1+dim, nn, nn)."""
     _, w, ref, _ = _reference_tables(cell_type, family, degree, qdeg)
-    return np.ascontiguousarray(np.einsum("q,qia,qjb->abij", w, ref, ref))
+    k = np.einsum("q,qia,qjb->abij", w, ref, ref)
+    return np.ascontiguousarray(k.reshape(k.shape[0] * k.shape[1], -1))
+
+
+def _affine_terms(D: np.ndarray, dim: int, bs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Component blocks with non-zero D, and the reference channel pairs (a, b) that MᵀDM can
+    fill: a value row/column maps to a value, a gradient one to all gradients."""
+    m1 = dim + 1
+    nz = np.any(D != 0, axis=(0, 1)).reshape(bs, m1, bs, m1)
+    blocks = np.argwhere(nz.any(axis=(1, 3)))
+    kinds = nz.any(axis=(0, 2))  # (m1, m1): which test/trial channels are used at all
+    rows = ([0] if kinds[0].any() else []) + (list(range(1, m1)) if kinds[1:].any() else [])
+    cols = ([0] if kinds[:, 0].any() else []) + (list(range(1, m1)) if kinds[:, 1:].any() else [])
+    pairs = np.array([(a, b) for a in rows for b in cols], dtype=np.int64).reshape(-1, 2)
+    return blocks.astype(np.int64), pairs
 
 
 def _chunks(V: FunctionSpace, form: Form, X: np.ndarray):
     """Yield (start, stop, tensor); a constant tensor covers all cells at once."""
     m = V.mesh.num_cells
-    first = form.tensor(QuadratureContext(V, np.arange(min(CHUNK, m)), X))
+    size = max(1, CHUNK // len(X))
+    first = form.tensor(QuadratureContext(V, np.arange(min(size, m)), X))
     if first.shape[0] == 1 and first.shape[1] == 1:
         yield 0, m, first
         return
-    yield 0, min(CHUNK, m), first
-    for start in range(CHUNK, m, CHUNK):
-        stop = min(start + CHUNK, m)
+    yield 0, min(size, m), first
+    for start in range(size, m, size):
+        stop = min(start + size, m)
         yield start, stop, form.tensor(QuadratureContext(V, np.arange(start, stop), X))
 
 
@@ -140,12 +161,18 @@ def _cell_matrix(form: BilinearForm, V: FunctionSpace, qdeg: int, data: np.ndarr
     mesh, pat = V.mesh, V.pattern
     for start, stop, D in _chunks(V, form, X):
         D = np.ascontiguousarray(D, dtype=np.float64)
-        _check_finite(D, form)
+        finite, isotropic = classify_tensor(D) if V.bs == 1 else (bool(np.isfinite(D).all()), False)
+        if not finite:
+            raise FemError(f"{form!r} produced NaN or Inf values at quadrature points")
         if mesh.reference.simplex and D.shape[1] == 1:  # D constant on each cell
             kref = _reference_tensor(mesh.cell_type, V.element.family, V.degree, qdeg)
-            assemble_matrix_affine(
-                mesh.points, mesh.cells, start, stop, gn[0], kref, D, V.bs, pat.slot, data
-            )
+            if V.bs == 1:
+                SCALAR_AFFINE[mesh.dim](mesh.points, mesh.cells, start, stop, gn[0], kref, D,
+                                        isotropic, pat.slot, data)
+            else:
+                blocks, pairs = _affine_terms(D, mesh.dim, V.bs)
+                assemble_matrix_affine(mesh.points, mesh.cells, start, stop, gn[0], kref, D,
+                                       blocks, pairs, V.bs, pat.slot, data)
         else:
             assemble_matrix(
                 mesh.points,

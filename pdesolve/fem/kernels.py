@@ -168,8 +168,36 @@ def assemble_vector(points, cells, dofs, start, stop, gn, affine, ref, w, eten, 
                     out[dofs[c, i * bs + ct]] += phys[i, a] * e
 
 
+@nb.njit(cache=True, inline="always", error_model="numpy", fastmath=True)
+def _affine_inverse(points, cells, c, gn0, inv):
+    """Inverse Jacobian of affine cell ``c`` into ``inv``; returns |det J|. Scalar code per
+    dimension keeps everything in registers."""
+    dim = gn0.shape[1]
+    if dim == 2:
+        j00 = j01 = j10 = j11 = 0.0
+        for v in range(gn0.shape[0]):
+            px, py = points[cells[c, v], 0], points[cells[c, v], 1]
+            j00 += px * gn0[v, 0]
+            j01 += px * gn0[v, 1]
+            j10 += py * gn0[v, 0]
+            j11 += py * gn0[v, 1]
+        det = j00 * j11 - j01 * j10
+        r = 1.0 / det
+        inv[0, 0], inv[0, 1], inv[1, 0], inv[1, 1] = j11 * r, -j01 * r, -j10 * r, j00 * r
+        return abs(det)
+    jac = np.empty((dim, dim))
+    for g in range(dim):
+        for d in range(dim):
+            acc = 0.0
+            for v in range(gn0.shape[0]):
+                acc += points[cells[c, v], g] * gn0[v, d]
+            jac[g, d] = acc
+    return abs(_invert(jac, inv))
+
+
 @nb.njit(cache=True, error_model="numpy", fastmath=True)
-def assemble_matrix_affine(points, cells, start, stop, gn0, kref, dten, bs, slot, data):
+def assemble_matrix_affine(points, cells, start, stop, gn0, kflat, dten, blocks, pairs, bs, slot,
+                           data):
     """Tensor-representation assembly for affine cells and cellwise-constant D.
 
     On an affine cell the physical channels are ``P = M R`` with ``R`` the reference channels
@@ -178,66 +206,138 @@ def assemble_matrix_affine(points, cells, start, stop, gn0, kref, dten, bs, slot
         A_loc[(i,c),(j,c')] = |det J| Σ_{a,b} (Mᵀ D M)_{(c,a),(c',b)} K_ab[i, j],
         K_ab[i, j] = Σ_q w_q R_q[i, a] R_q[j, b],
 
-    with the reference tensors ``kref`` (1+dim, 1+dim, nn, nn) computed once (the "tensor
+    with the reference tensors ``kflat[a*(dim+1)+b, i*nn+j]`` computed once (the "tensor
     representation" of Kirby & Logg, ACM TOMS 32, 2006). Per cell only the small product
-    Mᵀ D M and a contraction remain, whatever the polynomial degree.
+    Mᵀ D M over the ``pairs`` (a, b) that can be non-zero and a contraction remain, whatever
+    the polynomial degree. ``blocks`` lists the (test, trial) component pairs with non-zero D.
     """
-    nn, dim, nv = kref.shape[2], gn0.shape[1], gn0.shape[0]
-    nloc = nn * bs
+    dim = gn0.shape[1]
     m1 = dim + 1
-    x = np.empty((nv, dim))
-    jac = np.empty((dim, dim))
+    nn2 = kflat.shape[1]
+    nn = int(np.sqrt(nn2) + 0.5)
+    nloc = nn * bs
     inv = np.empty((dim, dim))
     tmat = np.zeros((m1, m1))  # M for one component block: M[1+g, 1+d] = inv[d, g]
     tmat[0, 0] = 1.0
-    dt = np.empty((m1, m1))
     tmp = np.empty((m1, m1))
-    aloc = np.empty((nloc, nloc))
+    aloc = np.empty(nn2)
     varying_c = dten.shape[0] > 1
     for c in range(start, stop):
-        for v in range(nv):
-            for g in range(dim):
-                x[v, g] = points[cells[c, v], g]
-        for g in range(dim):
-            for d in range(dim):
-                s = 0.0
-                for v in range(nv):
-                    s += x[v, g] * gn0[v, d]
-                jac[g, d] = s
-        det = abs(_invert(jac, inv))
+        det = _affine_inverse(points, cells, c, gn0, inv)
         for g in range(dim):
             for d in range(dim):
                 tmat[1 + g, 1 + d] = inv[d, g]
         ci = c - start if varying_c else 0
-        aloc[:] = 0.0
-        for ct in range(bs):
-            for cr in range(bs):
-                # dt = Mᵀ D_block M for this (test, trial) component pair
-                o_t, o_r = ct * m1, cr * m1
-                nonzero = False
+        for blk in range(blocks.shape[0]):
+            ct, cr = blocks[blk, 0], blocks[blk, 1]
+            o_t, o_r = ct * m1, cr * m1
+            for p in range(m1):  # tmp = D_block M
+                for b in range(m1):
+                    acc = 0.0
+                    for r in range(m1):
+                        acc += dten[ci, 0, o_t + p, o_r + r] * tmat[r, b]
+                    tmp[p, b] = acc
+            for k in range(nn2):
+                aloc[k] = 0.0
+            for t in range(pairs.shape[0]):
+                a, b = pairs[t, 0], pairs[t, 1]
+                acc = 0.0
+                for p in range(m1):
+                    acc += tmat[p, a] * tmp[p, b]
+                dab = acc * det
+                row = a * m1 + b
+                for k in range(nn2):
+                    aloc[k] += dab * kflat[row, k]
+            k = 0
+            for i in range(nn):
+                base = (i * bs + ct) * nloc + cr
+                for j in range(nn):
+                    data[slot[c, base + j * bs]] += aloc[k]
+                    k += 1
+
+
+def _make_scalar_affine(dim: int):
+    """The tensor-representation kernel of :func:`assemble_matrix_affine` for scalar spaces,
+    compiled for one dimension so that its tiny channel loops have constant trip counts (LLVM
+    unrolls them and keeps the cell's data in registers; runtime-sized 3x3 loops cost ~5x)."""
+    m1 = dim + 1
+
+    @nb.njit(cache=True, error_model="numpy", fastmath=True)
+    def kernel(points, cells, start, stop, gn0, kflat, dten, isotropic, slot, data):
+        nn2 = kflat.shape[1]
+        inv = np.empty((dim, dim))
+        tm = np.zeros((m1, m1))  # M: value channel kept, gradients mapped by J^{-T}
+        tm[0, 0] = 1.0
+        tmp = np.empty((m1, m1))
+        dt = np.empty((m1, m1))
+        aloc = np.empty(nn2)
+        varying_c = dten.shape[0] > 1
+        for c in range(start, stop):
+            det = _affine_inverse(points, cells, c, gn0, inv)
+            ci = c - start if varying_c else 0
+            if isotropic:  # D = c_m (value, value) + κ I (gradients): MᵀDM = κ J^{-1} J^{-T}
+                kap = dten[ci, 0, 1, 1] * det
+                dt[0, 0] = dten[ci, 0, 0, 0] * det
+                for a in range(dim):
+                    dt[0, 1 + a] = 0.0
+                    dt[1 + a, 0] = 0.0
+                    for b in range(dim):
+                        acc = 0.0
+                        for g in range(dim):
+                            acc += inv[a, g] * inv[b, g]
+                        dt[1 + a, 1 + b] = acc * kap
+            else:
+                for g in range(dim):
+                    for d in range(dim):
+                        tm[1 + g, 1 + d] = inv[d, g]
                 for p in range(m1):
                     for b in range(m1):
-                        s = 0.0
+                        acc = 0.0
                         for r in range(m1):
-                            s += dten[ci, 0, o_t + p, o_r + r] * tmat[r, b]
-                        tmp[p, b] = s
-                        nonzero = nonzero or s != 0.0
-                if not nonzero:
-                    continue
+                            acc += dten[ci, 0, p, r] * tm[r, b]
+                        tmp[p, b] = acc
                 for a in range(m1):
                     for b in range(m1):
-                        s = 0.0
+                        acc = 0.0
                         for p in range(m1):
-                            s += tmat[p, a] * tmp[p, b]
-                        dt[a, b] = s * det
-                for a in range(m1):
-                    for b in range(m1):
-                        dab = dt[a, b]
-                        if dab == 0.0:
-                            continue
-                        for i in range(nn):
-                            for j in range(nn):
-                                aloc[i * bs + ct, j * bs + cr] += dab * kref[a, b, i, j]
-        for i in range(nloc):
-            for j in range(nloc):
-                data[slot[c, i * nloc + j]] += aloc[i, j]
+                            acc += tm[p, a] * tmp[p, b]
+                        dt[a, b] = acc * det
+            for k in range(nn2):
+                aloc[k] = 0.0
+            for a in range(m1):
+                for b in range(m1):
+                    dab = dt[a, b]
+                    if dab != 0.0:
+                        for k in range(nn2):
+                            aloc[k] += dab * kflat[a * m1 + b, k]
+            for k in range(nn2):
+                data[slot[c, k]] += aloc[k]
+
+    return kernel
+
+
+#: scalar-space affine kernels by dimension
+SCALAR_AFFINE = {d: _make_scalar_affine(d) for d in (1, 2, 3)}
+
+
+@nb.njit(cache=True)
+def classify_tensor(dten):
+    """One pass over a scalar D (nc, nq, m1, m1): (all finite, isotropic), where isotropic
+    means D = c (value, value) + κ I (gradients) at every point."""
+    m1 = dten.shape[2]
+    finite = True
+    iso = True
+    for c in range(dten.shape[0]):
+        for q in range(dten.shape[1]):
+            kap = dten[c, q, 1, 1] if m1 > 1 else 0.0
+            for a in range(m1):
+                for b in range(m1):
+                    v = dten[c, q, a, b]
+                    if not np.isfinite(v):
+                        finite = False
+                    if a == 0 and b == 0:
+                        continue
+                    expected = kap if (a == b) else 0.0
+                    if v != expected:
+                        iso = False
+    return finite, iso
