@@ -167,12 +167,25 @@ def _cell_matrix(form: BilinearForm, V: FunctionSpace, qdeg: int, data: np.ndarr
         if mesh.reference.simplex and D.shape[1] == 1:  # D constant on each cell
             kref = _reference_tensor(mesh.cell_type, V.element.family, V.degree, qdeg)
             if V.bs == 1:
-                SCALAR_AFFINE[mesh.dim](mesh.points, mesh.cells, start, stop, gn[0], kref, D,
-                                        isotropic, pat.slot, data)
+                SCALAR_AFFINE[mesh.dim](
+                    mesh.points, mesh.cells, start, stop, gn[0], kref, D, isotropic, pat.slot, data
+                )
             else:
                 blocks, pairs = _affine_terms(D, mesh.dim, V.bs)
-                assemble_matrix_affine(mesh.points, mesh.cells, start, stop, gn[0], kref, D,
-                                       blocks, pairs, V.bs, pat.slot, data)
+                assemble_matrix_affine(
+                    mesh.points,
+                    mesh.cells,
+                    start,
+                    stop,
+                    gn[0],
+                    kref,
+                    D,
+                    blocks,
+                    pairs,
+                    V.bs,
+                    pat.slot,
+                    data,
+                )
         else:
             assemble_matrix(
                 mesh.points,

@@ -52,7 +52,7 @@ class QuadratureContext:
 
     @cached_property
     def x(self) -> np.ndarray:
-        return np.moveaxis(self.space.geometry.points(self.cells, self.X), -1, 0)
+        return np.moveaxis(self.space.geometry.points(self.cells, self.X), -1, 0)  # a view
 
     def bind(self, coefficients: dict[str, Any], extra_axes: int = 0) -> Coefficients:
         """The ``w`` a form sees: ``w.x`` and its named coefficients, evaluated lazily, with

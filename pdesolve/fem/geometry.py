@@ -9,11 +9,30 @@ from __future__ import annotations
 
 from functools import cached_property
 
+import numba as nb
 import numpy as np
 
 from ..errors import FemError
 from ..mesh import Mesh
 from .elements import element
+
+
+@nb.njit(cache=True, fastmath=True)
+def _map_points(points, cells, which, shape):
+    """x[g, c, q] = Σ_v N_v(ξ_q) x_{cell(c), v, g}, written straight into the (gdim, nc, nq)
+    layout the coefficients use."""
+    gdim = points.shape[1]
+    nq, nv = shape.shape
+    out = np.empty((gdim, which.shape[0], nq))
+    for k in range(which.shape[0]):
+        c = which[k]
+        for q in range(nq):
+            for g in range(gdim):
+                acc = 0.0
+                for v in range(nv):
+                    acc += shape[q, v] * points[cells[c, v], g]
+                out[g, k, q] = acc
+    return out
 
 
 class GeometryMap:
@@ -36,7 +55,9 @@ class GeometryMap:
     def points(self, cells: np.ndarray, X: np.ndarray) -> np.ndarray:
         """Physical points (nc, nq, gdim) of reference points ``X`` in ``cells``."""
         n, _ = self.tabulate(X)
-        return np.einsum("qv,cvg->cqg", n, self.mesh.points[self.mesh.cells[cells]])
+        return np.moveaxis(
+            _map_points(self.mesh.points, self.mesh.cells, np.asarray(cells), n), 0, -1
+        )
 
     def jacobians(self, cells: np.ndarray, X: np.ndarray) -> np.ndarray:
         """Jacobians (nc, nq, gdim, dim) at reference points ``X`` in ``cells``."""

@@ -147,6 +147,10 @@ def assemble_vector(points, cells, dofs, start, stop, gn, affine, ref, w, eten, 
     varying_c = eten.shape[0] > 1
     varying_q = eten.shape[1] > 1
     det = 1.0
+    grads = False
+    for s in act_t:
+        if s % (1 + dim) != 0:
+            grads = True
     for c in range(start, stop):
         for v in range(nv):
             for g in range(dim):
@@ -156,16 +160,21 @@ def assemble_vector(points, cells, dofs, start, stop, gn, affine, ref, w, eten, 
             if q == 0 or not affine:
                 _jacobian(x, gn, q, jac)
                 det = abs(_invert(jac, inv))
-            _physical_basis(ref, q, inv, phys)
             qi = q if varying_q else 0
             scale = w[q] * det
+            if grads:
+                _physical_basis(ref, q, inv, phys)
             for s in act_t:
                 ct, a = s // (1 + dim), s % (1 + dim)
                 e = eten[ci, qi, s] * scale
                 if e == 0.0:
                     continue
-                for i in range(nn):
-                    out[dofs[c, i * bs + ct]] += phys[i, a] * e
+                if grads:
+                    for i in range(nn):
+                        out[dofs[c, i * bs + ct]] += phys[i, a] * e
+                else:  # values only: no inverse Jacobian needed
+                    for i in range(nn):
+                        out[dofs[c, i * bs + ct]] += ref[q, i, 0] * e
 
 
 @nb.njit(cache=True, inline="always", error_model="numpy", fastmath=True)
@@ -196,8 +205,9 @@ def _affine_inverse(points, cells, c, gn0, inv):
 
 
 @nb.njit(cache=True, error_model="numpy", fastmath=True)
-def assemble_matrix_affine(points, cells, start, stop, gn0, kflat, dten, blocks, pairs, bs, slot,
-                           data):
+def assemble_matrix_affine(
+    points, cells, start, stop, gn0, kflat, dten, blocks, pairs, bs, slot, data
+):
     """Tensor-representation assembly for affine cells and cellwise-constant D.
 
     On an affine cell the physical channels are ``P = M R`` with ``R`` the reference channels
