@@ -23,11 +23,11 @@ from .elements import element
 from .forms import BilinearForm, Form, LinearForm
 from .function import Function
 from .kernels import (
-    SCALAR_AFFINE,
     assemble_matrix,
     assemble_matrix_affine,
     assemble_vector,
     classify_tensor,
+    scalar_affine_kernel,
 )
 from .quadrature import quadrature
 from .space import FunctionSpace
@@ -167,9 +167,8 @@ def _cell_matrix(form: BilinearForm, V: FunctionSpace, qdeg: int, data: np.ndarr
         if mesh.reference.simplex and D.shape[1] == 1:  # D constant on each cell
             kref = _reference_tensor(mesh.cell_type, V.element.family, V.degree, qdeg)
             if V.bs == 1:
-                SCALAR_AFFINE[mesh.dim](
-                    mesh.points, mesh.cells, start, stop, gn[0], kref, D, isotropic, pat.slot, data
-                )
+                kernel = scalar_affine_kernel(mesh.dim, kref.shape[1])
+                kernel(mesh.points, mesh.cells, start, stop, kref, D, isotropic, pat.slot, data)
             else:
                 blocks, pairs = _affine_terms(D, mesh.dim, V.bs)
                 assemble_matrix_affine(

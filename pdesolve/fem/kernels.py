@@ -16,6 +16,8 @@ only one cell's data at a time, so memory does not grow with the mesh.
 
 from __future__ import annotations
 
+import functools
+
 import numba as nb
 import numpy as np
 
@@ -266,24 +268,32 @@ def assemble_matrix_affine(
                     k += 1
 
 
-def _make_scalar_affine(dim: int):
-    """The tensor-representation kernel of :func:`assemble_matrix_affine` for scalar spaces,
-    compiled for one dimension so that its tiny channel loops have constant trip counts (LLVM
-    unrolls them and keeps the cell's data in registers; runtime-sized 3x3 loops cost ~5x)."""
+@functools.cache
+def scalar_affine_kernel(dim: int, nn2: int):
+    """The tensor-representation kernel of :func:`assemble_matrix_affine` for scalar spaces on
+    simplices, compiled for one (dimension, local matrix size) so that its tiny loops have
+    constant trip counts: LLVM unrolls them and keeps the cell's data in registers (runtime-
+    sized 3x3 loops cost several times more). The simplex Jacobian is read off the vertices,
+    ``J[:, d] = x_{d+1} - x_0``.
+    """
     m1 = dim + 1
 
     @nb.njit(cache=True, error_model="numpy", fastmath=True)
-    def kernel(points, cells, start, stop, gn0, kflat, dten, isotropic, slot, data):
-        nn2 = kflat.shape[1]
+    def kernel(points, cells, start, stop, kflat, dten, isotropic, slot, data):
+        jac = np.empty((dim, dim))
         inv = np.empty((dim, dim))
         tm = np.zeros((m1, m1))  # M: value channel kept, gradients mapped by J^{-T}
         tm[0, 0] = 1.0
         tmp = np.empty((m1, m1))
         dt = np.empty((m1, m1))
-        aloc = np.empty(nn2)
         varying_c = dten.shape[0] > 1
         for c in range(start, stop):
-            det = _affine_inverse(points, cells, c, gn0, inv)
+            v0 = cells[c, 0]
+            for d in range(dim):
+                vd = cells[c, d + 1]
+                for g in range(dim):
+                    jac[g, d] = points[vd, g] - points[v0, g]
+            det = abs(_invert(jac, inv))
             ci = c - start if varying_c else 0
             if isotropic:  # D = c_m (value, value) + κ I (gradients): MᵀDM = κ J^{-1} J^{-T}
                 kap = dten[ci, 0, 1, 1] * det
@@ -312,22 +322,23 @@ def _make_scalar_affine(dim: int):
                         for p in range(m1):
                             acc += tm[p, a] * tmp[p, b]
                         dt[a, b] = acc * det
-            for k in range(nn2):
-                aloc[k] = 0.0
-            for a in range(m1):
-                for b in range(m1):
-                    dab = dt[a, b]
-                    if dab != 0.0:
-                        for k in range(nn2):
-                            aloc[k] += dab * kflat[a * m1 + b, k]
-            for k in range(nn2):
-                data[slot[c, k]] += aloc[k]
+            if isotropic:  # only the value pair (if any) and the gradient block
+                d00 = dt[0, 0]
+                for k in range(nn2):
+                    acc = d00 * kflat[0, k] if d00 != 0.0 else 0.0
+                    for a in range(1, m1):
+                        for b in range(1, m1):
+                            acc += dt[a, b] * kflat[a * m1 + b, k]
+                    data[slot[c, k]] += acc
+            else:
+                for k in range(nn2):
+                    acc = 0.0
+                    for a in range(m1):
+                        for b in range(m1):
+                            acc += dt[a, b] * kflat[a * m1 + b, k]
+                    data[slot[c, k]] += acc
 
     return kernel
-
-
-#: scalar-space affine kernels by dimension
-SCALAR_AFFINE = {d: _make_scalar_affine(d) for d in (1, 2, 3)}
 
 
 @nb.njit(cache=True)
