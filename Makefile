@@ -1,26 +1,14 @@
-# Two entry points: `make demo` (the showcase) and `make test` (the whole test suite).
-# Both create the environment in .venv on first use; later runs reuse it.
-PY ?= python3
-VENV := .venv
-STAMP := $(VENV)/.installed
-OUT ?= output
+# Conveniences around the two README commands (./demo.sh, ./test.sh).
+.PHONY: demo test lint bench
 
-.PHONY: demo test lint bench clean
+demo:
+	./demo.sh
 
-$(STAMP): pyproject.toml
-	$(PY) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet -e ".[test,dev,amg]"
-	touch $(STAMP)
+test:
+	./test.sh
 
-demo: $(STAMP)
-	$(VENV)/bin/pdesolve demo --out $(OUT)
+lint: test
+	.venv/bin/ruff check pdesolve tests benchmarks demos meshes
 
-test: $(STAMP)
-	$(VENV)/bin/python -m pytest
-
-lint: $(STAMP)
-	$(VENV)/bin/ruff check pdesolve tests benchmarks demos
-
-clean:
-	rm -rf $(VENV) $(OUT)
+bench:
+	./test.sh -q tests/test_benchmarks_smoke.py && .venv/bin/python benchmarks/fem_assembly.py
