@@ -157,34 +157,43 @@ def _active(t: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
 
 
 def _cell_matrix(form: BilinearForm, V: FunctionSpace, qdeg: int, data: np.ndarray, where) -> None:
-    X, w, ref, gn = _reference_tables(V.mesh.cell_type, V.element.family, V.degree, qdeg)
     mesh, pat = V.mesh, V.pattern
+    affine_scalar = mesh.reference.simplex and V.bs == 1
+    if affine_scalar:
+        parts = form.isotropic_cellwise(mesh.num_cells)
+        if parts is not None:  # c u v + κ ∇u·∇v, cellwise constant: no coefficient tensor
+            cm, kap = (np.ascontiguousarray(p, dtype=np.float64) for p in parts)
+            if not (np.isfinite(cm).all() and np.isfinite(kap).all()):
+                raise FemError(f"{form!r} has NaN or Inf coefficients")
+            _scalar_affine(V, qdeg, 0, mesh.num_cells, _NO_TENSOR, cm, kap, True, data)
+            return
+    X, w, ref, gn = _reference_tables(mesh.cell_type, V.element.family, V.degree, qdeg)
     for start, stop, D in _chunks(V, form, X):
         D = np.ascontiguousarray(D, dtype=np.float64)
-        finite, isotropic = classify_tensor(D) if V.bs == 1 else (bool(np.isfinite(D).all()), False)
+        finite, iso = classify_tensor(D) if V.bs == 1 else (bool(np.isfinite(D).all()), False)
         if not finite:
             raise FemError(f"{form!r} produced NaN or Inf values at quadrature points")
-        if mesh.reference.simplex and D.shape[1] == 1:  # D constant on each cell
+        if affine_scalar and D.shape[1] == 1:  # D constant on each cell
+            _scalar_affine(V, qdeg, start, stop, D, D[:, 0, 0, 0], D[:, 0, 1, 1], iso, data)
+        elif mesh.reference.simplex and D.shape[1] == 1:
             kref = _reference_tensor(mesh.cell_type, V.element.family, V.degree, qdeg)
-            if V.bs == 1:
-                kernel = scalar_affine_kernel(mesh.dim, kref.shape[1])
-                kernel(mesh.points, mesh.cells, start, stop, kref, D, isotropic, pat.slot, data)
-            else:
-                blocks, pairs = _affine_terms(D, mesh.dim, V.bs)
-                assemble_matrix_affine(
-                    mesh.points,
-                    mesh.cells,
-                    start,
-                    stop,
-                    gn[0],
-                    kref,
-                    D,
-                    blocks,
-                    pairs,
-                    V.bs,
-                    pat.slot,
-                    data,
-                )
+            blocks, pairs = _affine_terms(D, mesh.dim, V.bs)
+            assemble_matrix_affine(
+                mesh.points,
+                mesh.cells,
+                start,
+                stop,
+                gn[0],
+                kref,
+                D,
+                blocks,
+                pairs,
+                V.bs,
+                V.cell_dofs,
+                pat.indptr,
+                pat.pos,
+                data,
+            )
         else:
             assemble_matrix(
                 mesh.points,
@@ -199,9 +208,35 @@ def _cell_matrix(form: BilinearForm, V: FunctionSpace, qdeg: int, data: np.ndarr
                 _active(D, (0, 1, 3)),
                 _active(D, (0, 1, 2)),
                 V.bs,
-                pat.slot,
+                V.cell_dofs,
+                pat.indptr,
+                pat.pos,
                 data,
             )
+
+
+_NO_TENSOR = np.zeros((1, 1, 1, 1))
+
+
+def _scalar_affine(V, qdeg, start, stop, D, cm, kap, isotropic, data) -> None:
+    mesh, pat = V.mesh, V.pattern
+    kref = _reference_tensor(mesh.cell_type, V.element.family, V.degree, qdeg)
+    kernel = scalar_affine_kernel(mesh.dim, kref.shape[1])
+    kernel(
+        mesh.points,
+        mesh.cells,
+        start,
+        stop,
+        kref,
+        D,
+        cm,
+        kap,
+        isotropic,
+        V.cell_dofs,
+        pat.indptr,
+        pat.pos,
+        data,
+    )
 
 
 def _cell_vector(form: LinearForm, V: FunctionSpace, qdeg: int, b: np.ndarray, where) -> None:
@@ -294,7 +329,7 @@ def _facet_matrix(form, V: FunctionSpace, qdeg: int, data: np.ndarray, where) ->
             c = D[..., k * (dim + 1), l * (dim + 1)] * wds
             if np.any(c):
                 loc[:, k::bs, l::bs] += np.einsum("fq,fqi,fqj->fij", c, phi, phi)
-    np.add.at(data, V.pattern.slot[cells].reshape(len(cells), -1), loc.reshape(len(cells), -1))
+    np.add.at(data, V.pattern.slots(V.cell_dofs, cells), loc.reshape(len(cells), -1))
 
 
 def _facet_vector(form, V: FunctionSpace, qdeg: int, b: np.ndarray, where) -> None:

@@ -39,6 +39,8 @@ def build_dofmap(mesh: Mesh, element: Element) -> tuple[np.ndarray, int]:
     if element.cell_type != mesh.cell_type:
         raise FemError(f"element is for {element.cell_type} cells, mesh has {mesh.cell_type}")
     m = mesh.num_cells
+    if element.ndofs == mesh.reference.num_vertices:  # P1/Q1: the dofmap is the cell array
+        return mesh.cells, mesh.num_points
     cell_dofs = np.empty((m, element.ndofs), dtype=np.int64)
     offset = 0
     ref = mesh.reference

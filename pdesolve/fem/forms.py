@@ -107,6 +107,16 @@ class Form:
         self._degree = degree
         self.name = name
         self.coefficients = coefficients or {}
+        #: for scalar forms c·u·v + κ ∇u·∇v with cellwise-constant c and κ: a function of the
+        #: number of cells returning (c, κ) as arrays of shape (num_cells,) or (1,), or None
+        self.cellwise: Callable[[int], tuple[np.ndarray, np.ndarray] | None] | None = None
+
+    def isotropic_cellwise(self, num_cells: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """(c, κ) if this form is c u v + κ ∇u·∇v with constant or per-cell c, κ; else None.
+
+        Assembly then skips the coefficient tensor entirely (re-assembly with a new per-cell
+        coefficient reads the caller's array in place)."""
+        return self.cellwise(num_cells) if self.cellwise is not None else None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name})"
@@ -135,6 +145,15 @@ class Form:
             lambda p, aff: max(a.degree(p, aff), b.degree(p, aff)),
             f"{a.name} {'+' if sign > 0 else '-'} {b.name}",
         )
+        if a.cellwise is not None and b.cellwise is not None:
+
+            def cellwise(m):
+                pa, pb = a.isotropic_cellwise(m), b.isotropic_cellwise(m)
+                if pa is None or pb is None:
+                    return None
+                return pa[0] + sign * pb[0], pa[1] + sign * pb[1]
+
+            form.cellwise = cellwise
         return form
 
     def __add__(self, other: Form) -> Form:
@@ -150,6 +169,13 @@ class Form:
         form = type(self)(
             lambda ctx, w: scale * base.tensor(ctx), base.degree, f"{scale}*{base.name}"
         )
+        if base.cellwise is not None:
+
+            def cellwise(m):
+                parts = base.isotropic_cellwise(m)
+                return None if parts is None else (scale * parts[0], scale * parts[1])
+
+            form.cellwise = cellwise
         return form
 
     __mul__ = __rmul__
@@ -187,6 +213,16 @@ def _batch(*vals: np.ndarray) -> tuple[int, int]:
     return tuple(np.broadcast_shapes((1, 1), *[np.shape(v)[-2:] for v in vals]))
 
 
+def _cellwise_scalar(coef: Any, num_cells: int) -> np.ndarray | None:
+    """A constant (1,) or per-cell (num_cells,) float array, or None for anything else."""
+    if callable(coef) or hasattr(coef, "space"):
+        return None
+    arr = np.asarray(coef, dtype=np.float64)
+    if arr.ndim == 0:
+        return arr.reshape(1)
+    return arr if arr.shape == (num_cells,) and num_cells > 3 else None
+
+
 def _coef_degree(*coefs: Any) -> Callable[[int], int]:
     """Extra quadrature degree for coefficients: 0 if all are constant, else the element's."""
 
@@ -209,7 +245,14 @@ def mass(c: Any = 1.0) -> BilinearForm:
         return D
 
     extra = _coef_degree(c)
-    return BilinearForm(tensor, lambda p, aff: 2 * p + extra(p), "mass", {"c": c})
+    form = BilinearForm(tensor, lambda p, aff: 2 * p + extra(p), "mass", {"c": c})
+
+    def cellwise(m):
+        cv = _cellwise_scalar(c, m)
+        return None if cv is None else (cv, np.zeros(1))
+
+    form.cellwise = cellwise
+    return form
 
 
 reaction = mass
@@ -238,12 +281,19 @@ def stiffness(kappa: Any = 1.0) -> BilinearForm:
         return D
 
     extra = _coef_degree(kappa)
-    return BilinearForm(
+    form = BilinearForm(
         tensor,
         lambda p, aff: (2 * p - 2 if aff else 2 * p) + extra(p),
         "stiffness",
         {"kappa": kappa},
     )
+
+    def cellwise(m):
+        kv = _cellwise_scalar(kappa, m)
+        return None if kv is None else (np.zeros(1), kv)
+
+    form.cellwise = cellwise
+    return form
 
 
 def advection(b: Any) -> BilinearForm:

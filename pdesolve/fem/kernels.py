@@ -81,7 +81,7 @@ def _physical_basis(ref, q, inv, out):
 
 @nb.njit(cache=True, error_model="numpy", fastmath=True)
 def assemble_matrix(
-    points, cells, start, stop, gn, affine, ref, w, dten, act_t, act_r, bs, slot, data
+    points, cells, start, stop, gn, affine, ref, w, dten, act_t, act_r, bs, dofs, indptr, pos, data
 ):
     """Add ∫ D : (v ⊗ u) over cells[start:stop] into ``data`` through ``slot``.
 
@@ -133,8 +133,9 @@ def assemble_matrix(
                         for j in range(nn):
                             aloc[row, j * bs + cr] += vi * phys[j, b]
         for i in range(nloc):
+            row = indptr[dofs[c, i]]
             for j in range(nloc):
-                data[slot[c, i * nloc + j]] += aloc[i, j]
+                data[row + pos[c, i * nloc + j]] += aloc[i, j]
 
 
 @nb.njit(cache=True, error_model="numpy", fastmath=True)
@@ -208,7 +209,7 @@ def _affine_inverse(points, cells, c, gn0, inv):
 
 @nb.njit(cache=True, error_model="numpy", fastmath=True)
 def assemble_matrix_affine(
-    points, cells, start, stop, gn0, kflat, dten, blocks, pairs, bs, slot, data
+    points, cells, start, stop, gn0, kflat, dten, blocks, pairs, bs, dofs, indptr, pos, data
 ):
     """Tensor-representation assembly for affine cells and cellwise-constant D.
 
@@ -263,8 +264,9 @@ def assemble_matrix_affine(
             k = 0
             for i in range(nn):
                 base = (i * bs + ct) * nloc + cr
+                row = indptr[dofs[c, i * bs + ct]]
                 for j in range(nn):
-                    data[slot[c, base + j * bs]] += aloc[k]
+                    data[row + pos[c, base + j * bs]] += aloc[k]
                     k += 1
 
 
@@ -277,9 +279,14 @@ def scalar_affine_kernel(dim: int, nn2: int):
     ``J[:, d] = x_{d+1} - x_0``.
     """
     m1 = dim + 1
+    nn = int(round(nn2**0.5))
 
     @nb.njit(cache=True, error_model="numpy", fastmath=True)
-    def kernel(points, cells, start, stop, kflat, dten, isotropic, slot, data):
+    def kernel(
+        points, cells, start, stop, kflat, dten, cm, kap, isotropic, dofs, indptr, pos, data
+    ):
+        """``isotropic``: D = cm (value, value) + kap I (gradients) with cm, kap of shape
+        (stop-start,) or (1,); otherwise the full ``dten``."""
         jac = np.empty((dim, dim))
         inv = np.empty((dim, dim))
         tm = np.zeros((m1, m1))  # M: value channel kept, gradients mapped by J^{-T}
@@ -287,6 +294,8 @@ def scalar_affine_kernel(dim: int, nn2: int):
         tmp = np.empty((m1, m1))
         dt = np.empty((m1, m1))
         varying_c = dten.shape[0] > 1
+        varying_m = cm.shape[0] > 1
+        varying_k = kap.shape[0] > 1
         for c in range(start, stop):
             v0 = cells[c, 0]
             for d in range(dim):
@@ -296,8 +305,8 @@ def scalar_affine_kernel(dim: int, nn2: int):
             det = abs(_invert(jac, inv))
             ci = c - start if varying_c else 0
             if isotropic:  # D = c_m (value, value) + κ I (gradients): MᵀDM = κ J^{-1} J^{-T}
-                kap = dten[ci, 0, 1, 1] * det
-                dt[0, 0] = dten[ci, 0, 0, 0] * det
+                kc = kap[c - start if varying_k else 0] * det
+                dt[0, 0] = cm[c - start if varying_m else 0] * det
                 for a in range(dim):
                     dt[0, 1 + a] = 0.0
                     dt[1 + a, 0] = 0.0
@@ -305,7 +314,7 @@ def scalar_affine_kernel(dim: int, nn2: int):
                         acc = 0.0
                         for g in range(dim):
                             acc += inv[a, g] * inv[b, g]
-                        dt[1 + a, 1 + b] = acc * kap
+                        dt[1 + a, 1 + b] = acc * kc
             else:
                 for g in range(dim):
                     for d in range(dim):
@@ -324,19 +333,25 @@ def scalar_affine_kernel(dim: int, nn2: int):
                         dt[a, b] = acc * det
             if isotropic:  # only the value pair (if any) and the gradient block
                 d00 = dt[0, 0]
-                for k in range(nn2):
-                    acc = d00 * kflat[0, k] if d00 != 0.0 else 0.0
-                    for a in range(1, m1):
-                        for b in range(1, m1):
-                            acc += dt[a, b] * kflat[a * m1 + b, k]
-                    data[slot[c, k]] += acc
+                for i in range(nn):
+                    row = indptr[dofs[c, i]]
+                    for j in range(nn):
+                        k = i * nn + j
+                        acc = d00 * kflat[0, k] if d00 != 0.0 else 0.0
+                        for a in range(1, m1):
+                            for b in range(1, m1):
+                                acc += dt[a, b] * kflat[a * m1 + b, k]
+                        data[row + pos[c, k]] += acc
             else:
-                for k in range(nn2):
-                    acc = 0.0
-                    for a in range(m1):
-                        for b in range(m1):
-                            acc += dt[a, b] * kflat[a * m1 + b, k]
-                    data[slot[c, k]] += acc
+                for i in range(nn):
+                    row = indptr[dofs[c, i]]
+                    for j in range(nn):
+                        k = i * nn + j
+                        acc = 0.0
+                        for a in range(m1):
+                            for b in range(m1):
+                                acc += dt[a, b] * kflat[a * m1 + b, k]
+                        data[row + pos[c, k]] += acc
 
     return kernel
 

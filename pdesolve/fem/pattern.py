@@ -38,9 +38,8 @@ def _incidence(dofs, ndofs):
 
 
 @nb.njit(cache=True)
-def _build(dofs, ndofs, slot):
-    m, n = dofs.shape
-    start, inc = _incidence(dofs, ndofs)
+def _row_pointers(dofs, ndofs, start, inc):
+    n = dofs.shape[1]
     marker = np.full(ndofs, -1, np.int64)
     indptr = np.zeros(ndofs + 1, np.int64)
     for r in range(ndofs):
@@ -53,12 +52,17 @@ def _build(dofs, ndofs, slot):
                     marker[col] = r
                     count += 1
         indptr[r + 1] = indptr[r] + count
-    nnz = indptr[ndofs]
-    indices = np.empty(nnz, np.int32)
-    marker[:] = -1
+    return indptr
+
+
+@nb.njit(cache=True)
+def _fill(dofs, ndofs, start, inc, indptr, indices, pos):
+    n = dofs.shape[1]
+    marker = np.full(ndofs, -1, np.int64)
     where = np.empty(ndofs, np.int64)
     for r in range(ndofs):
-        k = indptr[r]
+        lo = indptr[r]
+        k = lo
         for t in range(start[r], start[r + 1]):
             c = inc[t] // n
             for j in range(n):
@@ -67,7 +71,6 @@ def _build(dofs, ndofs, slot):
                     marker[col] = r
                     indices[k] = col
                     k += 1
-        lo = indptr[r]
         for k in range(lo + 1, indptr[r + 1]):  # insertion sort: rows are short
             v = indices[k]
             q = k
@@ -76,12 +79,12 @@ def _build(dofs, ndofs, slot):
                 q -= 1
             indices[q] = v
         for k in range(lo, indptr[r + 1]):
-            where[indices[k]] = k
+            where[indices[k]] = k - lo
         for t in range(start[r], start[r + 1]):
-            c, i = divmod(inc[t], n)
+            c = inc[t] // n
+            i = inc[t] - c * n
             for j in range(n):
-                slot[c, i * n + j] = where[dofs[c, j]]
-    return indptr, indices
+                pos[c, i * n + j] = where[dofs[c, j]]
 
 
 @dataclass(frozen=True)
@@ -92,14 +95,16 @@ class SparsityPattern:
     ----------
     indptr, indices : ndarray
         CSR row pointers and sorted column indices (int32 when nnz < 2^31).
-    slot : ndarray, shape (M, n*n)
-        Position in the CSR data array of local entry (i, j) of each cell (row-major).
+    pos : ndarray, shape (M, n*n), uint8 (uint16 for rows longer than 255)
+        Position *within its row* of local entry (i, j) of each cell (row-major): the entry
+        lives at ``data[indptr[dofs[c, i]] + pos[c, i*n + j]]``. Storing the offset in the
+        row instead of the global position takes a quarter of the memory.
     shape : tuple of int
     """
 
     indptr: np.ndarray
     indices: np.ndarray
-    slot: np.ndarray
+    pos: np.ndarray
     shape: tuple[int, int]
 
     @classmethod
@@ -107,12 +112,23 @@ class SparsityPattern:
         """Build the pattern of all dof pairs sharing a cell of ``dofs`` (M, n)."""
         dofs = np.ascontiguousarray(dofs)
         m, n = dofs.shape
-        # int32 positions are enough while nnz < 2**31, which m*n*n bounds from above
-        slot = np.empty((m, n * n), np.int64 if m * n * n >= 2**31 else np.int32)
-        indptr, indices = _build(dofs, int(ndofs), slot)
+        start, inc = _incidence(dofs, int(ndofs))
+        indptr = _row_pointers(dofs, int(ndofs), start, inc)
+        longest = int(np.diff(indptr).max(initial=0))
+        pos = np.empty((m, n * n), np.uint8 if longest <= 256 else np.uint16)
+        if longest > 65536:
+            raise ValueError(f"a matrix row couples {longest} dofs; at most 65536 supported")
+        indices = np.empty(int(indptr[-1]), np.int32 if ndofs < 2**31 else np.int64)
+        _fill(dofs, int(ndofs), start, inc, indptr, indices, pos)
         if indptr[-1] < 2**31:
             indptr = indptr.astype(np.int32)
-        return cls(indptr, indices, slot, (int(ndofs), int(ndofs)))
+        return cls(indptr, indices, pos, (int(ndofs), int(ndofs)))
+
+    def slots(self, dofs: np.ndarray, cells: np.ndarray) -> np.ndarray:
+        """Global CSR positions (len(cells), n*n) of the local entries of ``cells``."""
+        n = dofs.shape[1]
+        rows = self.indptr[dofs[cells]].astype(np.int64)  # (nc, n)
+        return np.repeat(rows, n, axis=1) + self.pos[cells]
 
     @property
     def nnz(self) -> int:

@@ -222,3 +222,23 @@ def test_dirichlet_keeps_spd_and_solution(distorted_square):
     u = spla.spsolve(A2.tocsc(), b2)
     assert np.abs(u - ps.fem.Function(V, g).x).max() < 1e-10  # P2 holds the quadratic exactly
     assert A.data is not A2.data  # copies by default
+
+
+@pytest.mark.parametrize("degree", [1, 2])
+def test_cellwise_fast_path_matches_tensor_path(degree):
+    """c u v + κ ∇u·∇v with per-cell c, κ skips the coefficient tensor; a user form with the
+    same per-cell coefficients goes through it; both must agree."""
+    mesh = ps.mesh.box(3, 2, 2) if degree == 1 else ps.mesh.rectangle(7, 5)
+    V = ps.fem.FunctionSpace(mesh, "P", degree)
+    rng = np.random.default_rng(5)
+    c, kappa = rng.uniform(0.5, 2, mesh.num_cells), rng.uniform(1, 3, mesh.num_cells)
+    fast = forms.mass(c) + 2.0 * forms.stiffness(kappa) - forms.mass(0.25)
+    assert fast.isotropic_cellwise(mesh.num_cells) is not None
+
+    @bilinear_form(c=c, kappa=kappa)
+    def slow(u, v, w):
+        return (w.c - 0.25) * u * v + 2.0 * w.kappa * dot(grad(u), grad(v))
+
+    assert abs(ps.fem.assemble(fast, V) - ps.fem.assemble(slow, V)).max() < 1e-12
+    with pytest.raises(FemError, match="NaN"):
+        ps.fem.assemble(forms.stiffness(np.full(mesh.num_cells, np.nan)), V)
