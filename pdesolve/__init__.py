@@ -4,6 +4,9 @@ Subpackages are imported on first use, so ``import pdesolve`` stays fast:
 
 - :mod:`pdesolve.mesh` — meshes, generators, meshio I/O, refinement
 - :mod:`pdesolve.fem` — Lagrange finite elements, forms, assembly, boundary conditions
+- :mod:`pdesolve.linalg` — ``solve()``, Krylov, stationary, preconditioners, direct
+- :mod:`pdesolve.backends` — array namespaces, the PETSc backend
+- :mod:`pdesolve.plot`, :mod:`pdesolve.io`, :mod:`pdesolve.cli` — the edges
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from .errors import ConvergenceError, FemError, MeshError, PdesolveError
 
 __version__ = "0.1.0"
 
-_SUBMODULES = {"mesh", "fem", "plot", "io", "cli"}
+_SUBMODULES = {"mesh", "fem", "linalg", "backends", "plot", "io", "cli"}
 
 __all__ = [
     "ConvergenceError",
@@ -25,6 +28,13 @@ __all__ = [
     "__version__",
     *sorted(_SUBMODULES),
 ]
+
+
+def solve(A: Any, b: Any, *args: Any, **kwargs: Any):
+    """Solve ``A x = b``: see :func:`pdesolve.linalg.solve`."""
+    from .linalg.front import solve as _solve
+
+    return _solve(A, b, *args, **kwargs)
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,68 @@
+"""Sparse direct solves: SuperLU (scipy) with the factorisation kept for repeated right-hand
+sides (Li, Demmel et al., SuperLU, ACM TOMS 31, 2005)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from .result import SolveResult
+from .validate import SolverInputError, check_system
+
+
+class DirectSolver:
+    """LU factorisation of a sparse matrix, reusable for many right-hand sides.
+
+    Parameters
+    ----------
+    A : sparse or dense matrix
+    permc_spec : str
+        SuperLU column ordering (``"COLAMD"`` default; ``"MMD_AT_PLUS_A"`` suits symmetric
+        patterns).
+
+    Examples
+    --------
+    >>> import scipy.sparse as sp, numpy as np
+    >>> lu = DirectSolver(sp.diags([1.0, 2.0, 4.0]).tocsr())
+    >>> lu.solve(np.ones(3)).tolist()
+    [1.0, 0.5, 0.25]
+    """
+
+    def __init__(self, A: Any, permc_spec: str = "COLAMD"):
+        if not (sp.issparse(A) or isinstance(A, np.ndarray)):
+            raise SolverInputError("a direct solve needs an assembled (sparse or dense) matrix")
+        t0 = time.perf_counter()
+        try:
+            self._lu = spla.splu(sp.csc_matrix(A), permc_spec=permc_spec)
+        except RuntimeError as exc:  # "Factor is exactly singular"
+            raise SolverInputError(f"direct solve failed: {exc} (is A singular?)") from exc
+        self.setup_time = time.perf_counter() - t0
+        self.shape = A.shape
+
+    def solve(self, b: np.ndarray) -> np.ndarray:
+        """``A⁻¹ b`` for one (n,) or several (n, k) right-hand sides."""
+        return self._lu.solve(np.asarray(b, dtype=np.float64))
+
+
+def direct_solve(A: Any, b: Any, x0: Any = None, **_: Any) -> SolveResult:
+    """Solve by sparse LU (SuperLU); returns a :class:`SolveResult` with 0 iterations."""
+    A, b, _x0 = check_system(A, b, x0)
+    t0 = time.perf_counter()
+    lu = DirectSolver(A)
+    x = lu.solve(b)
+    if not np.isfinite(x).all():
+        raise SolverInputError("direct solve produced NaN/Inf: A is (numerically) singular")
+    res = float(np.linalg.norm(b - A @ x))
+    return SolveResult(
+        x,
+        True,
+        0,
+        [res],
+        time.perf_counter() - t0,
+        "superlu",
+        {"residual_kind": "true", "true_residual": res, "setup_time": lu.setup_time},
+    )

@@ -1,0 +1,226 @@
+"""Plumbing shared by the Krylov methods: input checks, preconditioner and operator
+normalisation, stopping targets, in-place vector kernels and the final :class:`SolveResult`.
+
+Everything here works on the array namespace ``xp`` of the right-hand side (numpy now, CuPy
+later); nothing allocates inside an iteration unless the caller's operator does.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from ...backends import get_namespace
+from ..preconditioner import Preconditioner, as_preconditioner
+from ..result import SolveResult, stopping_target
+from ..validate import SolverInputError, check_system, matvec_of
+
+Vector = Any  # an xp array of shape (n,)
+
+
+@dataclass
+class KrylovSetup:
+    """A validated system ready for iteration.
+
+    Attributes
+    ----------
+    A, b : the operator and the 1-D right-hand side (``b`` in the namespace ``xp``).
+    x : the iterate, a fresh array owned by the solver (copy of ``x0`` or zeros).
+    x0_zero : whether the initial guess is zero (saves the first matvec).
+    xp : array namespace of ``b``.
+    matvec : ``v -> A v``.
+    pc : the normalised preconditioner (``None`` for none).
+    bnorm : ``||b||_2``.
+    """
+
+    A: Any
+    b: Vector
+    x: Vector
+    x0_zero: bool
+    xp: ModuleType
+    n: int
+    matvec: Callable[[Vector], Vector]
+    pc: Preconditioner | None
+    bnorm: float
+    rtol: float
+    atol: float
+    t0: float = field(default_factory=time.perf_counter)
+
+    @property
+    def dtype(self):
+        return self.b.dtype
+
+    @property
+    def is_complex(self) -> bool:
+        return bool(self.xp.iscomplexobj(self.b))
+
+    def psolve(self, r: Vector) -> Vector:
+        """``M⁻¹ r`` as an xp array of shape (n,) (``r`` itself without a preconditioner)."""
+        if self.pc is None:
+            return r
+        z = self.pc(r)
+        z = self.xp.asarray(z)
+        if z.shape != (self.n,):
+            z = z.reshape(self.n)
+        return z
+
+    def residual(self) -> Vector:
+        """A fresh array ``b - A x``."""
+        if self.x0_zero:
+            return self.b.copy()
+        return self.b - self.matvec(self.x)
+
+    def norm(self, v: Vector) -> float:
+        return float(self.xp.linalg.norm(v))
+
+    def target(self, ref_norm: float | None = None) -> float:
+        """``max(rtol * ref, atol)`` with ``ref = ||b||`` unless given."""
+        return stopping_target(self.bnorm if ref_norm is None else ref_norm, self.rtol, self.atol)
+
+
+def _check_tolerances(rtol: Any, atol: Any) -> tuple[float, float]:
+    for name, val in (("rtol", rtol), ("atol", atol)):
+        if isinstance(val, str) or val is None:
+            raise SolverInputError(f"{name} must be a real number >= 0, got {val!r}")
+        try:
+            fval = float(val)
+        except (TypeError, ValueError) as exc:
+            raise SolverInputError(f"{name} must be a real number >= 0, got {val!r}") from exc
+        if not fval >= 0 or math.isinf(fval):
+            raise SolverInputError(f"{name} must be a finite real number >= 0, got {val!r}")
+    return float(rtol), float(atol)
+
+
+def setup_system(
+    A: Any, b: Any, x0: Any, M: Any, rtol: Any, atol: Any, *, name: str
+) -> KrylovSetup:
+    """Validate and normalise the inputs of a Krylov method.
+
+    ``x0`` may be ``None`` (zero), an array (copied, never modified) or the string ``"Mb"``
+    (scipy's convention: start from ``M b``). Raises :class:`SolverInputError` for malformed
+    systems (shapes, non-square, NaN/Inf) and bad tolerances.
+    """
+    t0 = time.perf_counter()
+    rtol, atol = _check_tolerances(rtol, atol)
+    x0_mb = isinstance(x0, str)
+    if x0_mb and x0 != "Mb":
+        raise SolverInputError(f"{name}: x0 must be an array, None or 'Mb', got {x0!r}")
+    A, b, x0 = check_system(A, b, None if x0_mb else x0)
+    xp = get_namespace(b)
+    n = b.shape[0]
+    pc = as_preconditioner(M, A)
+    if pc is not None and getattr(M, "shape", None) is not None and tuple(M.shape) != (n, n):
+        raise SolverInputError(f"{name}: preconditioner has shape {M.shape}, A has {(n, n)}")
+    bnorm = float(xp.linalg.norm(b))
+    setup = KrylovSetup(
+        A=A, b=b, x=None, x0_zero=True, xp=xp, n=n, matvec=matvec_of(A), pc=pc,
+        bnorm=bnorm, rtol=rtol, atol=atol, t0=t0,
+    )  # fmt: skip
+    if x0_mb:
+        x = xp.array(setup.psolve(b), dtype=b.dtype, copy=True)
+        setup.x0_zero = False
+    elif x0 is None:
+        x = xp.zeros(n, dtype=b.dtype)
+    else:
+        x = xp.array(x0, dtype=b.dtype, copy=True)
+        setup.x0_zero = not bool(x.any())
+    setup.x = x
+    return setup
+
+
+def default_maxiter(maxiter: Any, default: int, name: str) -> int:
+    """``maxiter`` validated (a positive integer), ``default`` when None."""
+    if maxiter is None:
+        return int(default)
+    if isinstance(maxiter, bool) or int(maxiter) != maxiter or maxiter < 0:
+        raise SolverInputError(f"{name}: maxiter must be a non-negative integer, got {maxiter!r}")
+    return int(maxiter)
+
+
+def axpy(a: Any, x: Vector, y: Vector, tmp: Vector, xp: ModuleType) -> None:
+    """``y += a x`` in place, through the work vector ``tmp`` (no allocation)."""
+    xp.multiply(x, a, out=tmp)
+    xp.add(y, tmp, out=y)
+
+
+def method_name(base: str, setup: KrylovSetup) -> str:
+    """``"cg"`` or ``"cg+ilu"``: what ran, for the result."""
+    return base if setup.pc is None else f"{base}+{setup.pc.name}"
+
+
+def finish(
+    setup: KrylovSetup,
+    *,
+    converged: bool,
+    iterations: int,
+    residuals: list[float],
+    method: str,
+    reason: str,
+    residual_kind: str,
+    target: float,
+    true_residual: float | None = None,
+    **extra: Any,
+) -> SolveResult:
+    """Build the :class:`SolveResult`; computes the true residual ``||b - A x||`` once
+    (unless the method passes it, e.g. MINRES for ``A - shift I``)."""
+    x = setup.x
+    if true_residual is not None:
+        true_res = float(true_residual)
+    elif iterations == 0 and setup.x0_zero:
+        true_res = setup.bnorm
+    else:
+        true_res = setup.norm(setup.b - setup.matvec(x))
+    info = {
+        "reason": reason,
+        "residual_kind": residual_kind,
+        "target": float(target),
+        "true_residual": true_res,
+        "rtol": setup.rtol,
+        "atol": setup.atol,
+        "bnorm": setup.bnorm,
+        "pc": None if setup.pc is None else setup.pc.name,
+    }
+    info.update(extra)
+    return SolveResult(
+        x=x,
+        converged=bool(converged),
+        iterations=int(iterations),
+        residuals=[float(r) for r in residuals],
+        wall_time=time.perf_counter() - setup.t0,
+        method=method,
+        info=info,
+    )
+
+
+def zero_rhs_result(setup: KrylovSetup, method: str, residual_kind: str) -> SolveResult:
+    """``b = 0``: the solution is ``x = 0`` whatever ``x0`` (scipy returns ``b`` likewise)."""
+    setup.x = setup.xp.zeros_like(setup.b)
+    setup.x0_zero = True
+    return finish(
+        setup, converged=True, iterations=0, residuals=[0.0], method=method,
+        reason="b = 0: x = 0 is exact", residual_kind=residual_kind, target=0.0,
+    )  # fmt: skip
+
+
+def wrapper_info(result: SolveResult, maxiter_reported: int | None = None) -> int:
+    """scipy's ``info``: 0 converged, a negative code for breakdown, else iterations done."""
+    if result.converged:
+        return 0
+    code = result.info.get("info_code")
+    if code is not None and code < 0:
+        return int(code)
+    it = result.iterations if maxiter_reported is None else maxiter_reported
+    return max(int(it), 1)
+
+
+def host_scalar(v: Any) -> Any:
+    """A Python/numpy scalar on the host from an xp 0-d array or scalar."""
+    if hasattr(v, "get"):
+        v = v.get()
+    return np.asarray(v)[()]

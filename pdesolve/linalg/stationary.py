@@ -1,0 +1,781 @@
+"""Stationary iterative methods: weighted Jacobi, Gauss–Seidel, SOR(ω), SSOR(ω).
+
+Write ``A = D + L + U`` (diagonal, strictly lower and strictly upper parts). One *sweep*
+updates ``x`` in place:
+
+===========================  ===================================================
+Jacobi(ω)                    ``x ← x + ω D⁻¹ (b − A x)``
+SOR(ω), forward              ``x ← x + (D/ω + L)⁻¹ (b − A x)``  (rows 0, 1, …, n−1)
+SOR(ω), backward             ``x ← x + (D/ω + U)⁻¹ (b − A x)``  (rows n−1, …, 0)
+SSOR(ω)                      a forward SOR sweep, then a backward one
+Gauss–Seidel                 SOR with ω = 1 (forward, backward or symmetric)
+===========================  ===================================================
+
+The sweeps are numba kernels over the CSR arrays ``(indptr, indices, data)``; the diagonal is
+taken once (:func:`splitting`), checked for zeros, and inverted, so a sweep does no division.
+A forward SOR row update is ``x_i ← x_i + ω (b_i − Σ_j a_ij x_j) / a_ii`` over the whole row,
+which equals the textbook ``(1 − ω) x_i + ω (b_i − Σ_{j≠i} a_ij x_j) / a_ii`` and needs no
+test for the diagonal entry, so the kernels work on any CSR ordering.  Each kernel has a
+pure numpy/scipy reference (``reference_*``: triangular solves with ``D/ω + L`` …) used by the
+tests.  Sweeps are sequential (Gauss–Seidel ordering); the cost of one sweep is one pass over
+the matrix, about 12 bytes per nonzero (8-byte value + 4-byte column index), so it is bounded
+by memory bandwidth: :func:`time_sor_sweep` measures it.
+
+The solvers (:func:`jacobi`, :func:`gauss_seidel`, :func:`sor`, :func:`ssor`) take
+``scipy.sparse.linalg``-style arguments and return a
+:class:`~pdesolve.linalg.result.SolveResult`; the stopping test is on the true residual
+``‖b − A x‖₂ ≤ max(rtol ‖b‖₂, atol)``, computed by a fused numba kernel (no allocation) every
+``check_every`` iterations. That check costs one SpMV — as much as a sweep — so
+``check_every=1`` (the default, exact iteration counts) doubles the work per iteration;
+``check_every=k`` cuts the overhead to ``1/k`` at the price of at most ``k − 1`` extra sweeps.
+Non-convergence comes back as ``converged=False`` (``solve()`` raises).
+
+:func:`young_omega` gives Young's optimal relaxation factor ``ω_opt = 2 / (1 + √(1 − ρ_J²))``
+from the spectral radius ``ρ_J`` of the Jacobi iteration matrix ``I − D⁻¹A``; it is exact for
+consistently ordered matrices with real Jacobi eigenvalues (the 5-point Laplacian in natural or
+red–black order, tridiagonal matrices), where SOR then converges at the rate ``ω_opt − 1``
+against Gauss–Seidel's ``ρ_J²``.
+
+References
+----------
+D. M. Young, "Iterative methods for solving partial difference equations of elliptic type",
+Trans. Amer. Math. Soc. 76 (1954) 92–111.
+R. S. Varga, *Matrix Iterative Analysis*, Prentice-Hall 1962 (ch. 3–4: SOR theory and
+the optimal ω).
+Y. Saad, *Iterative Methods for Sparse Linear Systems*, 2nd ed., SIAM 2003 (ch. 4: Jacobi,
+Gauss–Seidel, SOR, SSOR).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numba as nb
+import numpy as np
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+
+from .result import SolveResult, stopping_target
+from .validate import SolverInputError, check_system
+
+__all__ = [
+    "Splitting",
+    "splitting",
+    "jacobi_sweep",
+    "sor_sweep",
+    "gauss_seidel_sweep",
+    "ssor_sweep",
+    "jacobi",
+    "gauss_seidel",
+    "sor",
+    "ssor",
+    "jacobi_spectral_radius",
+    "young_omega",
+    "time_sor_sweep",
+    "sor_forward_kernel",
+    "reference_jacobi_sweep",
+    "reference_sor_sweep",
+    "reference_ssor_sweep",
+]
+
+_JIT = dict(cache=True, error_model="numpy", nogil=True)
+_DIRECTIONS = ("forward", "backward", "symmetric")
+
+
+# --------------------------------------------------------------------------------------------
+# numba kernels (CSR; in place; no allocation)
+# --------------------------------------------------------------------------------------------
+
+
+@nb.njit(**_JIT)
+def sor_forward_kernel(indptr, indices, data, inv_diag, b, x, omega):  # pragma: no cover
+    """One forward SOR sweep in place: rows ``0..n-1``, ``x_i += ω (b_i − (A x)_i) / a_ii``.
+
+    ``inv_diag`` is ``1 / diag(A)``. With ``omega = 1`` this is a Gauss–Seidel sweep. This is
+    the kernel to time against the memory-traffic bound (:func:`time_sor_sweep`).
+    """
+    n = x.shape[0]
+    for i in range(n):
+        s = b[i]
+        for k in range(indptr[i], indptr[i + 1]):
+            s -= data[k] * x[indices[k]]
+        x[i] += omega * inv_diag[i] * s
+
+
+@nb.njit(**_JIT)
+def sor_backward_kernel(indptr, indices, data, inv_diag, b, x, omega):  # pragma: no cover
+    """One backward SOR sweep in place (rows ``n-1..0``)."""
+    n = x.shape[0]
+    for i in range(n - 1, -1, -1):
+        s = b[i]
+        for k in range(indptr[i], indptr[i + 1]):
+            s -= data[k] * x[indices[k]]
+        x[i] += omega * inv_diag[i] * s
+
+
+@nb.njit(**_JIT)
+def jacobi_kernel(indptr, indices, data, inv_diag, b, x, omega, work):  # pragma: no cover
+    """One weighted Jacobi sweep: ``x ← x + ω D⁻¹ (b − A x)``; ``work`` (length n) is scratch."""
+    n = x.shape[0]
+    for i in range(n):
+        s = b[i]
+        for k in range(indptr[i], indptr[i + 1]):
+            s -= data[k] * x[indices[k]]
+        work[i] = x[i] + omega * inv_diag[i] * s
+    for i in range(n):
+        x[i] = work[i]
+
+
+@nb.njit(**_JIT)
+def residual_norm2_kernel(indptr, indices, data, b, x):  # pragma: no cover
+    """``‖b − A x‖₂²`` in one pass, without forming the residual vector."""
+    n = x.shape[0]
+    total = 0.0
+    for i in range(n):
+        s = b[i]
+        for k in range(indptr[i], indptr[i + 1]):
+            s -= data[k] * x[indices[k]]
+        total += abs(s) ** 2
+    return total
+
+
+@nb.njit(**_JIT)
+def lower_solve_kernel(indptr, indices, data, dptr, inv_diag, r, y, omega):  # pragma: no cover
+    """Solve ``(D/ω + L) y = r`` (forward substitution; ``y`` may be ``r``).
+
+    Needs sorted column indices; ``dptr[i]`` is the position of ``a_ii`` in row ``i``, so only
+    the strictly lower part of each row is read.
+    """
+    n = y.shape[0]
+    for i in range(n):
+        s = r[i]
+        for k in range(indptr[i], dptr[i]):
+            s -= data[k] * y[indices[k]]
+        y[i] = omega * inv_diag[i] * s
+
+
+@nb.njit(**_JIT)
+def upper_solve_kernel(indptr, indices, data, dptr, inv_diag, r, y, omega):  # pragma: no cover
+    """Solve ``(D/ω + U) y = r`` (backward substitution; ``y`` may be ``r``)."""
+    n = y.shape[0]
+    for i in range(n - 1, -1, -1):
+        s = r[i]
+        for k in range(dptr[i] + 1, indptr[i + 1]):
+            s -= data[k] * y[indices[k]]
+        y[i] = omega * inv_diag[i] * s
+
+
+@nb.njit(**_JIT)
+def ssor_apply_kernel(indptr, indices, data, dptr, inv_diag, r, z, omega):  # pragma: no cover
+    """``z = M⁻¹ r`` for the SSOR preconditioner (``z`` may be ``r``).
+
+    ``M = ω/(2−ω) (D/ω + L) D⁻¹ (D/ω + U)``, so ``M⁻¹ r = (2−ω)/ω (D/ω+U)⁻¹ D (D/ω+L)⁻¹ r``:
+    a forward substitution over the strictly lower part, then a backward one over the strictly
+    upper part — each nonzero is read once. Equals one SSOR sweep started from ``x = 0``.
+    """
+    n = z.shape[0]
+    for i in range(n):
+        s = r[i]
+        for k in range(indptr[i], dptr[i]):
+            s -= data[k] * z[indices[k]]
+        z[i] = omega * inv_diag[i] * s
+    c = 2.0 - omega
+    for i in range(n - 1, -1, -1):
+        s = 0.0 * z[i]
+        for k in range(dptr[i] + 1, indptr[i + 1]):
+            s += data[k] * z[indices[k]]
+        z[i] = c * z[i] - omega * inv_diag[i] * s
+
+
+@nb.njit(**_JIT)
+def _diag_pointers(indptr, indices):  # pragma: no cover
+    n = indptr.shape[0] - 1
+    dptr = np.full(n, -1, dtype=np.int64)
+    for i in range(n):
+        for k in range(indptr[i], indptr[i + 1]):
+            if indices[k] == i:
+                dptr[i] = k
+                break
+    return dptr
+
+
+# --------------------------------------------------------------------------------------------
+# the splitting A = D + L + U, prepared once
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Splitting:
+    """A square CSR matrix prepared for sweeps: canonical CSR arrays plus its diagonal.
+
+    Attributes
+    ----------
+    matrix : scipy.sparse.csr_matrix
+        The matrix in canonical form (sorted indices, no duplicates).
+    diag, inv_diag : ndarray
+        ``diag(A)`` and ``1 / diag(A)`` (no zero entries: checked).
+    dptr : ndarray of int64
+        Position of ``a_ii`` in ``data``/``indices`` of row ``i`` (for the triangular kernels).
+    """
+
+    matrix: sp.csr_matrix
+    diag: np.ndarray
+    inv_diag: np.ndarray
+    dptr: np.ndarray
+
+    @property
+    def n(self) -> int:
+        """Number of rows."""
+        return self.matrix.shape[0]
+
+    @property
+    def csr(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(indptr, indices, data)``."""
+        A = self.matrix
+        return A.indptr, A.indices, A.data
+
+
+def splitting(A: Any, dtype: Any = None) -> Splitting:
+    """Prepare ``A`` (sparse, dense, or a :class:`Splitting`) for the stationary kernels.
+
+    Converts to canonical CSR (a copy only when needed), extracts and inverts the diagonal.
+
+    Raises
+    ------
+    SolverInputError
+        If ``A`` is not a square matrix with finite entries (a ``LinearOperator`` has no
+        entries to sweep over) or has a zero (or missing) diagonal entry.
+    """
+    if isinstance(A, Splitting):
+        return A
+    if isinstance(A, spla.LinearOperator) or not (sp.issparse(A) or hasattr(A, "__array__")):
+        raise SolverInputError(
+            f"stationary methods and SOR/SSOR/Jacobi preconditioners need the matrix entries "
+            f"(a scipy.sparse or dense matrix), got {type(A).__name__}"
+        )
+    M = A.tocsr() if sp.issparse(A) else sp.csr_matrix(np.asarray(A))
+    if M.ndim != 2 or M.shape[0] != M.shape[1]:
+        raise SolverInputError(f"A must be square, got shape {M.shape}")
+    dtype = np.result_type(M.dtype, np.float64) if dtype is None else np.dtype(dtype)
+    if M.dtype != dtype:
+        M = M.astype(dtype)
+    if not M.has_canonical_format:
+        M = M.copy() if M is A else M
+        M.sum_duplicates()
+    if not np.isfinite(M.data).all():
+        raise SolverInputError("A contains NaN or Inf entries")
+    diag = M.diagonal()
+    zero = np.flatnonzero(diag == 0)
+    if zero.size:
+        rows = ", ".join(map(str, zero[:5])) + (", ..." if zero.size > 5 else "")
+        raise SolverInputError(
+            f"A has {zero.size} zero (or missing) diagonal entries (rows {rows}): Jacobi, "
+            "Gauss-Seidel, SOR and SSOR divide by the diagonal; reorder/scale the system or use "
+            "a Krylov method with ILU or AMG"
+        )
+    dptr = _diag_pointers(M.indptr, M.indices)
+    return Splitting(M, diag, 1.0 / diag, dptr)
+
+
+# --------------------------------------------------------------------------------------------
+# sweeps (in place)
+# --------------------------------------------------------------------------------------------
+
+
+def _vec(S: Splitting, v: np.ndarray, name: str) -> np.ndarray:
+    if v.shape != (S.n,):
+        raise SolverInputError(f"{name} has shape {v.shape}, expected ({S.n},)")
+    if not v.flags.c_contiguous:
+        raise SolverInputError(f"{name} must be C-contiguous (sweeps run in place)")
+    return v
+
+
+def jacobi_sweep(
+    A: Any, b: np.ndarray, x: np.ndarray, omega: float = 1.0, work: np.ndarray | None = None
+) -> np.ndarray:
+    """One weighted Jacobi sweep ``x ← x + ω D⁻¹ (b − A x)``, in place; returns ``x``.
+
+    ``work`` is optional scratch of length n (allocated when omitted).
+    """
+    S = splitting(A)
+    indptr, indices, data = S.csr
+    _vec(S, x, "x")
+    work = np.empty_like(x) if work is None else work
+    jacobi_kernel(indptr, indices, data, S.inv_diag, np.ascontiguousarray(b), x, omega, work)
+    return x
+
+
+def sor_sweep(
+    A: Any, b: np.ndarray, x: np.ndarray, omega: float = 1.0, direction: str = "forward"
+) -> np.ndarray:
+    """One SOR(ω) sweep in place (``"forward"``, ``"backward"``, or ``"symmetric"`` = SSOR)."""
+    S = splitting(A)
+    indptr, indices, data = S.csr
+    _vec(S, x, "x")
+    b = np.ascontiguousarray(b)
+    if direction not in _DIRECTIONS:
+        raise SolverInputError(f"direction must be one of {_DIRECTIONS}, got {direction!r}")
+    if direction in ("forward", "symmetric"):
+        sor_forward_kernel(indptr, indices, data, S.inv_diag, b, x, omega)
+    if direction in ("backward", "symmetric"):
+        sor_backward_kernel(indptr, indices, data, S.inv_diag, b, x, omega)
+    return x
+
+
+def gauss_seidel_sweep(
+    A: Any, b: np.ndarray, x: np.ndarray, direction: str = "forward"
+) -> np.ndarray:
+    """One Gauss–Seidel sweep in place (SOR with ω = 1)."""
+    return sor_sweep(A, b, x, 1.0, direction)
+
+
+def ssor_sweep(A: Any, b: np.ndarray, x: np.ndarray, omega: float = 1.0) -> np.ndarray:
+    """One SSOR(ω) sweep in place: forward SOR then backward SOR."""
+    return sor_sweep(A, b, x, omega, "symmetric")
+
+
+# --------------------------------------------------------------------------------------------
+# pure numpy/scipy references (for tests)
+# --------------------------------------------------------------------------------------------
+
+
+def _triangle(A: sp.csr_matrix, omega: float, lower: bool) -> sp.csr_matrix:
+    part = sp.tril(A, k=-1) if lower else sp.triu(A, k=1)
+    return (part + sp.diags(A.diagonal() / omega)).tocsr()
+
+
+def reference_jacobi_sweep(A: Any, b: np.ndarray, x: np.ndarray, omega: float = 1.0):
+    """Reference for :func:`jacobi_sweep`: returns ``x + ω D⁻¹ (b − A x)`` (a new array)."""
+    A = sp.csr_matrix(A)
+    return x + omega * (b - A @ x) / A.diagonal()
+
+
+def reference_sor_sweep(
+    A: Any, b: np.ndarray, x: np.ndarray, omega: float = 1.0, direction: str = "forward"
+) -> np.ndarray:
+    """Reference for :func:`sor_sweep` by triangular solves (Saad 2003, §4.1):
+    forward ``x + (D/ω + L)⁻¹ (b − A x)``, backward ``x + (D/ω + U)⁻¹ (b − A x)``."""
+    A = sp.csr_matrix(A)
+    if direction == "symmetric":
+        return reference_ssor_sweep(A, b, x, omega)
+    lower = direction == "forward"
+    T = _triangle(A, omega, lower)
+    return x + spla.spsolve_triangular(T, b - A @ x, lower=lower)
+
+
+def reference_ssor_sweep(A: Any, b: np.ndarray, x: np.ndarray, omega: float = 1.0):
+    """Reference for :func:`ssor_sweep`: forward then backward :func:`reference_sor_sweep`."""
+    y = reference_sor_sweep(A, b, x, omega, "forward")
+    return reference_sor_sweep(A, b, y, omega, "backward")
+
+
+# --------------------------------------------------------------------------------------------
+# solvers
+# --------------------------------------------------------------------------------------------
+
+
+def _iterate(
+    A: Any,
+    b: Any,
+    x0: Any,
+    step: Callable[[Splitting, np.ndarray, np.ndarray], None],
+    *,
+    method: str,
+    rtol: float,
+    atol: float,
+    maxiter: int | None,
+    callback: Callable[[np.ndarray], Any] | None,
+    check_every: int,
+    info: dict[str, Any],
+    S: Splitting | None = None,
+) -> SolveResult:
+    t0 = time.perf_counter()
+    A, b, x0 = check_system(A, b, x0)
+    S = splitting(A, dtype=b.dtype) if S is None else S
+    b = np.ascontiguousarray(b, dtype=S.matrix.dtype)
+    x = np.zeros_like(b) if x0 is None else np.array(x0, dtype=b.dtype, order="C", copy=True)
+    maxiter = 10 * S.n if maxiter is None else int(maxiter)
+    check_every = max(1, int(check_every))
+    indptr, indices, data = S.csr
+    target = stopping_target(float(np.linalg.norm(b)), rtol, atol)
+
+    def residual() -> float:
+        return float(np.sqrt(residual_norm2_kernel(indptr, indices, data, b, x)))
+
+    res = residual()
+    residuals = [res]
+    converged, reason, it = res <= target, "initial guess meets the tolerance", 0
+    while not converged and it < maxiter:
+        step(S, b, x)
+        it += 1
+        if callback is not None:
+            callback(x)
+        if it % check_every == 0 or it == maxiter:
+            res = residual()
+            residuals.append(res)
+            if not np.isfinite(res):
+                reason = "diverged: the residual overflowed (relaxation factor too large?)"
+                break
+            converged = res <= target
+    if converged and it:
+        reason = "residual norm below max(rtol*||b||, atol)"
+    elif not converged and np.isfinite(res):
+        reason = "iteration limit (maxiter) reached"
+    info.update(reason=reason, residual_kind="true", target=target, check_every=check_every)
+    return SolveResult(
+        x=x,
+        converged=bool(converged),
+        iterations=it,
+        residuals=residuals,
+        wall_time=time.perf_counter() - t0,
+        method=method,
+        info=info,
+    )
+
+
+_DOC_COMMON = """
+    rtol, atol : float
+        Stop when ``‖b − A x‖₂ ≤ max(rtol ‖b‖₂, atol)`` (true residual).
+    maxiter : int, optional
+        Iteration limit (default ``10 n``).
+    callback : callable, optional
+        ``callback(xk)`` after every iteration (``xk`` is the live iterate: copy to keep it).
+    check_every : int
+        Residual test every this many iterations (each test costs one SpMV, about a sweep).
+"""
+
+
+def jacobi(
+    A: Any,
+    b: Any,
+    x0: Any = None,
+    *,
+    omega: float = 1.0,
+    rtol: float = 1e-5,
+    atol: float = 0.0,
+    maxiter: int | None = None,
+    callback: Callable[[np.ndarray], Any] | None = None,
+    check_every: int = 1,
+) -> SolveResult:
+    """Weighted Jacobi iteration ``x ← x + ω D⁻¹ (b − A x)`` (Saad 2003, §4.1).
+
+    Parameters
+    ----------
+    A : sparse or dense matrix
+    b : ndarray (n,)
+    x0 : ndarray, optional
+        Initial guess (zeros by default; not modified).
+    omega : float
+        Damping. ``1`` is classical Jacobi (the best solver choice for the Laplacian); ``2/3``
+        is the usual *smoother* for multigrid — it converges whenever ``ρ(D⁻¹A) < 3`` for SPD
+        ``A``, but slower.
+    """
+    work: list[np.ndarray] = []
+
+    def step(S: Splitting, b: np.ndarray, x: np.ndarray) -> None:
+        if not work:
+            work.append(np.empty_like(x))
+        indptr, indices, data = S.csr
+        jacobi_kernel(indptr, indices, data, S.inv_diag, b, x, omega, work[0])
+
+    return _iterate(
+        A,
+        b,
+        x0,
+        step,
+        method="jacobi",
+        rtol=rtol,
+        atol=atol,
+        maxiter=maxiter,
+        callback=callback,
+        check_every=check_every,
+        info={"omega": omega},
+    )
+
+
+jacobi.__doc__ = (jacobi.__doc__ or "").rstrip() + _DOC_COMMON
+
+
+def _sor_step(omega: float, direction: str):
+    if direction not in _DIRECTIONS:
+        raise SolverInputError(f"direction must be one of {_DIRECTIONS}, got {direction!r}")
+
+    def step(S: Splitting, b: np.ndarray, x: np.ndarray) -> None:
+        indptr, indices, data = S.csr
+        if direction != "backward":
+            sor_forward_kernel(indptr, indices, data, S.inv_diag, b, x, omega)
+        if direction != "forward":
+            sor_backward_kernel(indptr, indices, data, S.inv_diag, b, x, omega)
+
+    return step
+
+
+def gauss_seidel(
+    A: Any,
+    b: Any,
+    x0: Any = None,
+    *,
+    direction: str = "forward",
+    rtol: float = 1e-5,
+    atol: float = 0.0,
+    maxiter: int | None = None,
+    callback: Callable[[np.ndarray], Any] | None = None,
+    check_every: int = 1,
+) -> SolveResult:
+    """Gauss–Seidel iteration (SOR with ω = 1; Saad 2003, §4.1).
+
+    Parameters
+    ----------
+    A, b, x0
+        As for :func:`jacobi`.
+    direction : {"forward", "backward", "symmetric"}
+        Row order of a sweep; ``"symmetric"`` is a forward then a backward sweep per iteration
+        (symmetric Gauss–Seidel = SSOR(1)).
+    """
+    return _iterate(
+        A,
+        b,
+        x0,
+        _sor_step(1.0, direction),
+        method="gauss-seidel",
+        rtol=rtol,
+        atol=atol,
+        maxiter=maxiter,
+        callback=callback,
+        check_every=check_every,
+        info={"omega": 1.0, "direction": direction},
+    )
+
+
+gauss_seidel.__doc__ = (gauss_seidel.__doc__ or "").rstrip() + _DOC_COMMON
+
+
+def sor(
+    A: Any,
+    b: Any,
+    x0: Any = None,
+    *,
+    omega: float | None = None,
+    direction: str = "forward",
+    rtol: float = 1e-5,
+    atol: float = 0.0,
+    maxiter: int | None = None,
+    callback: Callable[[np.ndarray], Any] | None = None,
+    check_every: int = 1,
+) -> SolveResult:
+    """Successive over-relaxation SOR(ω) (Young 1954; Varga 1962, ch. 3–4; Saad 2003, §4.1).
+
+    Parameters
+    ----------
+    A, b, x0
+        As for :func:`jacobi`.
+    omega : float, optional
+        Relaxation factor in ``(0, 2)``. ``None`` estimates Young's optimum with
+        :func:`young_omega` (a few Lanczos/Arnoldi steps); when the Jacobi iteration does not
+        converge (``ρ_J ≥ 1``) Young's formula does not apply and ``ω = 1`` is used.
+        ``result.info["omega"]`` holds the value used, ``info["omega_source"]`` how it was
+        chosen.
+    direction : {"forward", "backward", "symmetric"}
+        ``"symmetric"`` runs SSOR sweeps (see :func:`ssor`).
+    """
+    A_, b_, x0_ = check_system(A, b, x0)
+    S = splitting(A_, dtype=b_.dtype)
+    if omega is None:
+        try:
+            rho = jacobi_spectral_radius(S)
+            omega, source = young_omega(S, rho), f"young (rho_jacobi={rho:.6g})"
+        except SolverInputError as exc:
+            omega, source = 1.0, f"1.0: Young's formula does not apply ({exc})"
+    else:
+        source = "given"
+    _check_omega(omega)
+    return _iterate(
+        A_,
+        b_,
+        x0_,
+        _sor_step(float(omega), direction),
+        method="sor",
+        rtol=rtol,
+        atol=atol,
+        maxiter=maxiter,
+        callback=callback,
+        check_every=check_every,
+        S=S,
+        info={"omega": float(omega), "omega_source": source, "direction": direction},
+    )
+
+
+sor.__doc__ = (sor.__doc__ or "").rstrip() + _DOC_COMMON
+
+
+def ssor(
+    A: Any,
+    b: Any,
+    x0: Any = None,
+    *,
+    omega: float = 1.0,
+    rtol: float = 1e-5,
+    atol: float = 0.0,
+    maxiter: int | None = None,
+    callback: Callable[[np.ndarray], Any] | None = None,
+    check_every: int = 1,
+) -> SolveResult:
+    """Symmetric SOR: per iteration a forward then a backward SOR(ω) sweep (Saad 2003, §4.1).
+
+    As a solver SSOR is rarely faster than SOR; its strength is as a symmetric preconditioner
+    for CG (:class:`~pdesolve.linalg.preconditioners.SSORPC`).
+
+    Parameters
+    ----------
+    A, b, x0
+        As for :func:`jacobi`.
+    omega : float
+        Relaxation factor in ``(0, 2)`` (``1``: symmetric Gauss–Seidel).
+    """
+    _check_omega(omega)
+    return _iterate(
+        A,
+        b,
+        x0,
+        _sor_step(float(omega), "symmetric"),
+        method="ssor",
+        rtol=rtol,
+        atol=atol,
+        maxiter=maxiter,
+        callback=callback,
+        check_every=check_every,
+        info={"omega": float(omega)},
+    )
+
+
+ssor.__doc__ = (ssor.__doc__ or "").rstrip() + _DOC_COMMON
+
+
+def _check_omega(omega: float) -> None:
+    if not 0.0 < omega < 2.0:
+        raise SolverInputError(
+            f"relaxation factor omega={omega} outside (0, 2): SOR/SSOR diverge there "
+            "(Kahan's theorem)"
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Young's optimal omega
+# --------------------------------------------------------------------------------------------
+
+
+def _is_symmetric(A: sp.csr_matrix) -> bool:
+    diff = abs(A - A.T)
+    scale = abs(A).max() if A.nnz else 0.0
+    return diff.nnz == 0 or diff.max() <= 1e-12 * scale
+
+
+def jacobi_spectral_radius(A: Any, *, symmetric: bool | None = None, tol: float = 1e-10) -> float:
+    """Spectral radius ``ρ_J`` of the Jacobi iteration matrix ``J = I − D⁻¹A``.
+
+    For symmetric ``A`` with a positive diagonal, ``J`` is similar to ``I − D^{-1/2} A
+    D^{-1/2}``, whose two extreme eigenvalues come from one Lanczos run (ARPACK ``eigsh``,
+    ``which="BE"``): ``ρ_J = max |1 − λ|``. Otherwise ARPACK's Arnoldi (``eigs``) finds the
+    eigenvalue of ``J`` of largest modulus. Small matrices (n ≤ 100) are done densely.
+
+    Parameters
+    ----------
+    A : sparse or dense matrix, or :class:`Splitting`
+    symmetric : bool, optional
+        Whether ``A`` is symmetric (checked when ``None``).
+    tol : float
+        Relative accuracy asked of ARPACK.
+    """
+    S = splitting(A)
+    M, n = S.matrix, S.n
+    if n <= 100:
+        J = np.eye(n) - M.toarray() * S.inv_diag[:, None]
+        return float(np.max(np.abs(np.linalg.eigvals(J))))
+    if symmetric is None:
+        symmetric = _is_symmetric(M)
+    ncv = min(n, 40)
+    try:
+        if symmetric and (S.diag > 0).all():
+            scale = sp.diags(np.sqrt(S.inv_diag))
+            B = (scale @ M @ scale).tocsr()
+            lam = spla.eigsh(B, k=2, which="BE", tol=tol, ncv=ncv, return_eigenvectors=False)
+            return float(np.max(np.abs(1.0 - lam)))
+        matvec = lambda v: v - S.inv_diag * (M @ v)  # noqa: E731
+        J = spla.LinearOperator(M.shape, matvec=matvec, dtype=M.dtype)
+        lam = spla.eigs(J, k=1, which="LM", tol=tol, ncv=ncv, return_eigenvectors=False)
+        return float(np.max(np.abs(lam)))
+    except spla.ArpackNoConvergence as exc:
+        raise SolverInputError(
+            "ARPACK did not converge estimating the Jacobi spectral radius; pass rho_jacobi= "
+            "(or omega=) explicitly"
+        ) from exc
+
+
+def young_omega(A: Any, rho_jacobi: float | None = None) -> float:
+    """Young's optimal SOR relaxation factor ``ω_opt = 2 / (1 + √(1 − ρ_J²))``.
+
+    Exact for consistently ordered matrices whose Jacobi matrix has real eigenvalues with
+    ``ρ_J < 1`` (e.g. the 5-point Laplacian, where ``ρ_J = cos(πh)`` and ``ω_opt = 2 / (1 +
+    sin(πh))``); SOR then converges at the rate ``ω_opt − 1`` (Young 1954; Varga
+    1962, ch. 4). For other SPD matrices it is a good heuristic.
+
+    Parameters
+    ----------
+    A : sparse or dense matrix, or :class:`Splitting`
+        Only used when ``rho_jacobi`` is not given.
+    rho_jacobi : float, optional
+        The spectral radius of ``I − D⁻¹A`` (estimated by :func:`jacobi_spectral_radius`
+        when omitted).
+
+    Raises
+    ------
+    SolverInputError
+        When ``ρ_J ≥ 1`` (Jacobi diverges; Young's theory does not apply).
+    """
+    rho = jacobi_spectral_radius(A) if rho_jacobi is None else float(rho_jacobi)
+    if not 0.0 <= rho < 1.0:
+        raise SolverInputError(
+            f"Jacobi spectral radius rho_J={rho:.6g} is not below 1: Young's optimal omega needs "
+            "a convergent Jacobi iteration; pass omega explicitly"
+        )
+    return 2.0 / (1.0 + np.sqrt(1.0 - rho * rho))
+
+
+# --------------------------------------------------------------------------------------------
+# timing
+# --------------------------------------------------------------------------------------------
+
+
+def time_sor_sweep(
+    A: Any, *, omega: float = 1.5, repeat: int = 5, b: np.ndarray | None = None
+) -> dict[str, float]:
+    """Time one forward SOR sweep (:func:`sor_forward_kernel`) on ``A``.
+
+    Returns
+    -------
+    dict
+        ``seconds`` (best of ``repeat``), ``nnz``, ``bytes_per_nnz_bound`` (12: an 8-byte
+        value and a 4-byte column index per nonzero — the row-wise vectors ``x``, ``b``,
+        ``1/diag`` and ``indptr`` add roughly 36 bytes per row on top) and
+        ``effective_bandwidth`` (``12 nnz / seconds``, bytes per second).
+    """
+    S = splitting(A)
+    indptr, indices, data = S.csr
+    b = np.ones(S.n) if b is None else np.ascontiguousarray(b, dtype=np.float64)
+    x = np.zeros(S.n)
+    sor_forward_kernel(indptr, indices, data, S.inv_diag, b, x, omega)  # compile / warm up
+    best = np.inf
+    for _ in range(max(1, repeat)):
+        t = time.perf_counter()
+        sor_forward_kernel(indptr, indices, data, S.inv_diag, b, x, omega)
+        best = min(best, time.perf_counter() - t)
+    nnz = int(S.matrix.nnz)
+    return {
+        "seconds": best,
+        "nnz": nnz,
+        "bytes_per_nnz_bound": 12.0,
+        "effective_bandwidth": 12.0 * nnz / best,
+    }
