@@ -50,3 +50,21 @@ def test_quick_benchmark_reports_all_cases(quick_run):
 def test_quick_benchmark_reassembly_in_place(quick_run):
     assert not quick_run.get("errors"), quick_run.get("errors")
     assert quick_run["p1_tri_1M_reassembly_out_s"] > 0
+
+
+def test_solvers_benchmark_quick():
+    """benchmarks/solvers.py --quick runs and reports the keys the issue names."""
+    script = SCRIPT.with_name("solvers.py")
+    cp = subprocess.run(
+        [sys.executable, str(script), "--quick"], capture_output=True, text=True, timeout=300
+    )
+    assert cp.returncode == 0, cp.stderr[-3000:]
+    data = json.loads(cp.stdout.strip().splitlines()[-1])
+    for key in (
+        "cg_time_per_iter_ratio_vs_scipy",
+        "sor_sweep_fraction_of_bandwidth_bound",
+        "amg_cg_0p5M_total_s",
+        "pyamg_scipy_cg_0p5M_total_s",
+    ):
+        assert isinstance(data[key], float) and data[key] > 0, key
+    assert data["amg_cg_small_iterations"] <= 15
