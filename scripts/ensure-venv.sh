@@ -21,7 +21,11 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
             # PETSc from PyPI builds from source: MPI on, no CUDA (a compiler may exist
             # without a GPU), no Fortran.
             export PETSC_CONFIGURE_OPTIONS="${PETSC_CONFIGURE_OPTIONS:---with-mpi=1 --with-cuda=0 --with-fortran-bindings=0 --with-fc=0 COPTFLAGS=-O2 CXXOPTFLAGS=-O2}"
-            .venv/bin/python -m pip install --quiet numpy mpi4py ;;
+            # Build PETSc once (pip caches the wheel), then petsc4py against it without a
+            # second isolated PETSc build.
+            .venv/bin/python -m pip install --quiet numpy cython setuptools wheel mpi4py
+            .venv/bin/python -m pip install --quiet petsc
+            .venv/bin/python -m pip install --quiet --no-build-isolation petsc4py ;;
     esac
     .venv/bin/python -m pip install --quiet -e ".[$EXTRAS]"
     echo "$WANT" > "$STAMP"

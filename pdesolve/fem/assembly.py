@@ -27,6 +27,8 @@ from .kernels import (
     assemble_matrix_affine,
     assemble_vector,
     classify_tensor,
+    p1_isotropic_2d,
+    p1_isotropic_3d,
     scalar_affine_kernel,
 )
 from .quadrature import quadrature
@@ -165,7 +167,12 @@ def _cell_matrix(form: BilinearForm, V: FunctionSpace, qdeg: int, data: np.ndarr
             cm, kap = (np.ascontiguousarray(p, dtype=np.float64) for p in parts)
             if not (np.isfinite(cm).all() and np.isfinite(kap).all()):
                 raise FemError(f"{form!r} has NaN or Inf coefficients")
-            _scalar_affine(V, qdeg, 0, mesh.num_cells, _NO_TENSOR, cm, kap, True, data)
+            if V.degree == 1 and mesh.dim in _P1_CLOSED_FORM:
+                _P1_CLOSED_FORM[mesh.dim](
+                    mesh.points, mesh.cells, cm, kap, V.cell_dofs, pat.indptr, pat.pos, data
+                )
+            else:
+                _scalar_affine(V, qdeg, 0, mesh.num_cells, _NO_TENSOR, cm, kap, True, data)
             return
     X, w, ref, gn = _reference_tables(mesh.cell_type, V.element.family, V.degree, qdeg)
     for start, stop, D in _chunks(V, form, X):
@@ -216,6 +223,8 @@ def _cell_matrix(form: BilinearForm, V: FunctionSpace, qdeg: int, data: np.ndarr
 
 
 _NO_TENSOR = np.zeros((1, 1, 1, 1))
+#: closed-form P1 kernels for c u v + κ ∇u·∇v (the most common forms, exact, register-resident)
+_P1_CLOSED_FORM = {2: p1_isotropic_2d, 3: p1_isotropic_3d}
 
 
 def _scalar_affine(V, qdeg, start, stop, D, cm, kap, isotropic, data) -> None:

@@ -377,3 +377,74 @@ def classify_tensor(dten):
                     if v != expected:
                         iso = False
     return finite, iso
+
+
+@nb.njit(cache=True, error_model="numpy", fastmath=True)
+def p1_isotropic_2d(points, cells, cm, kap, dofs, indptr, pos, data):
+    """P1 on triangles, ``c u v + κ ∇u·∇v`` with cellwise c, κ, in closed form.
+
+    With ``b_i = y_{i+1} - y_{i+2}``, ``c_i = x_{i+2} - x_{i+1}`` (indices mod 3) and the signed
+    ``2|T| = b_0 c_1 - b_1 c_0``: ``∇φ_i = (b_i, c_i) / 2|T|``, so the stiffness entry is
+    ``κ (b_i b_j + c_i c_j) / (4|T|)`` and the mass entry ``c |T| (1 + δ_ij) / 12``. Everything
+    stays in registers (tuples), which the generic tensor kernel cannot achieve.
+    """
+    varying_m = cm.shape[0] > 1
+    varying_k = kap.shape[0] > 1
+    for e in range(cells.shape[0]):
+        v0, v1, v2 = cells[e, 0], cells[e, 1], cells[e, 2]
+        x0, y0 = points[v0, 0], points[v0, 1]
+        x1, y1 = points[v1, 0], points[v1, 1]
+        x2, y2 = points[v2, 0], points[v2, 1]
+        b = (y1 - y2, y2 - y0, y0 - y1)
+        c = (x2 - x1, x0 - x2, x1 - x0)
+        area2 = abs(b[0] * c[1] - b[1] * c[0])
+        ks = kap[e if varying_k else 0] / (2.0 * area2)
+        ms = cm[e if varying_m else 0] * area2 / 24.0
+        for i in range(3):
+            row = indptr[dofs[e, i]]
+            for j in range(3):
+                m = ms * 2.0 if i == j else ms
+                data[row + pos[e, i * 3 + j]] += (b[i] * b[j] + c[i] * c[j]) * ks + m
+
+
+@nb.njit(cache=True, error_model="numpy", fastmath=True)
+def p1_isotropic_3d(points, cells, cm, kap, dofs, indptr, pos, data):
+    """P1 on tetrahedra, ``c u v + κ ∇u·∇v`` with cellwise c, κ, in closed form: the gradients
+    of the barycentric coordinates are the rows of ``J^{-1}`` (vertices 1–3) and minus their
+    sum (vertex 0), computed from cofactors; mass ``c |T| (1 + δ_ij) / 20``."""
+    varying_m = cm.shape[0] > 1
+    varying_k = kap.shape[0] > 1
+    for e in range(cells.shape[0]):
+        v0 = cells[e, 0]
+        p0x, p0y, p0z = points[v0, 0], points[v0, 1], points[v0, 2]
+        a = points[cells[e, 1], 0] - p0x
+        d = points[cells[e, 1], 1] - p0y
+        g = points[cells[e, 1], 2] - p0z
+        bb = points[cells[e, 2], 0] - p0x
+        ee = points[cells[e, 2], 1] - p0y
+        h = points[cells[e, 2], 2] - p0z
+        cc = points[cells[e, 3], 0] - p0x
+        f = points[cells[e, 3], 1] - p0y
+        ii = points[cells[e, 3], 2] - p0z
+        # J = [[a, bb, cc], [d, ee, f], [g, h, ii]] (columns are edge vectors)
+        c00, c01, c02 = ee * ii - f * h, f * g - d * ii, d * h - ee * g
+        det = a * c00 + bb * c01 + cc * c02
+        r = 1.0 / det
+        # rows of J^{-1}: gradient of λ_1, λ_2, λ_3
+        g1 = (c00 * r, (cc * h - bb * ii) * r, (bb * f - cc * ee) * r)
+        g2 = (c01 * r, (a * ii - cc * g) * r, (cc * d - a * f) * r)
+        g3 = (c02 * r, (bb * g - a * h) * r, (a * ee - bb * d) * r)
+        g0 = (-g1[0] - g2[0] - g3[0], -g1[1] - g2[1] - g3[1], -g1[2] - g2[2] - g3[2])
+        gx = (g0[0], g1[0], g2[0], g3[0])
+        gy = (g0[1], g1[1], g2[1], g3[1])
+        gz = (g0[2], g1[2], g2[2], g3[2])
+        vol = abs(det) / 6.0
+        ks = kap[e if varying_k else 0] * vol
+        ms = cm[e if varying_m else 0] * vol / 20.0
+        for i in range(4):
+            row = indptr[dofs[e, i]]
+            for j in range(4):
+                m = ms * 2.0 if i == j else ms
+                data[row + pos[e, i * 4 + j]] += (
+                    gx[i] * gx[j] + gy[i] * gy[j] + gz[i] * gz[j]
+                ) * ks + m

@@ -224,11 +224,11 @@ def test_dirichlet_keeps_spd_and_solution(distorted_square):
     assert A.data is not A2.data  # copies by default
 
 
-@pytest.mark.parametrize("degree", [1, 2])
-def test_cellwise_fast_path_matches_tensor_path(degree):
+@pytest.mark.parametrize("dim,degree", [(2, 1), (3, 1), (2, 2), (3, 2)])
+def test_cellwise_fast_path_matches_tensor_path(dim, degree):
     """c u v + κ ∇u·∇v with per-cell c, κ skips the coefficient tensor; a user form with the
     same per-cell coefficients goes through it; both must agree."""
-    mesh = ps.mesh.box(3, 2, 2) if degree == 1 else ps.mesh.rectangle(7, 5)
+    mesh = ps.mesh.box(3, 2, 2) if dim == 3 else ps.mesh.rectangle(7, 5)
     V = ps.fem.FunctionSpace(mesh, "P", degree)
     rng = np.random.default_rng(5)
     c, kappa = rng.uniform(0.5, 2, mesh.num_cells), rng.uniform(1, 3, mesh.num_cells)
