@@ -217,6 +217,13 @@ def test_young_omega_matches_model_problem(n):
     assert st.young_omega(None, rho_jacobi=0.0) == 1.0
 
 
+def test_lanczos_step_limit_warns():
+    A = laplacian_5pt(32)
+    with pytest.warns(RuntimeWarning, match="not settled"):
+        rho = st.jacobi_spectral_radius(A, maxiter=15)
+    assert rho <= np.cos(np.pi / 33) + 1e-12  # Ritz values lie inside the spectrum
+
+
 def test_jacobi_spectral_radius_nonsymmetric():
     """Upwind convection–diffusion: per direction the stencil is (−a, d/2, −c) with
     a = ε/h² + 1/h, c = ε/h², d = 2(2ε/h² + 1/h); J = −(N⊗I + I⊗N)/d with N tridiagonal
