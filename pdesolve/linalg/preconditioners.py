@@ -322,6 +322,9 @@ class AMGPC(_Sized):
         builders = {"sa": pyamg.smoothed_aggregation_solver, "rs": pyamg.ruge_stuben_solver}
         if kind not in builders:
             raise SolverInputError(f"unknown AMG kind {kind!r}; use 'sa' or 'rs'")
+        if M.nnz and not M.data.all():  # stored zeros spoil aggregation (see front.py)
+            M = M.copy()
+            M.eliminate_zeros()
         self.kind, self.cycle = kind, cycle
         self.hierarchy = builders[kind](M, **options)
         self._op = self.hierarchy.aspreconditioner(cycle=cycle)
