@@ -26,7 +26,7 @@ from typing import Any
 from .errors import PdesolveError
 
 #: the demos ``pdesolve demo`` runs, in order
-DEMOS: tuple[str, ...] = ("poisson", "elasticity", "heat_robin")
+DEMOS: tuple[str, ...] = ("poisson", "elasticity", "heat_robin", "splitting")
 
 
 def demos_dir() -> Path:

@@ -305,7 +305,7 @@ class AMGPC(_Sized):
     name = "amg"
     symmetric = True
 
-    def __init__(self, A: Any, kind: str = "sa", cycle: str = "V", **options: Any):
+    def __init__(self, A: Any, kind: str = "rs", cycle: str = "V", **options: Any):
         t = time.perf_counter()
         try:
             import pyamg
