@@ -34,6 +34,13 @@ _EXPORTS = {
     "exponential_flow": "splitting",
     "implicit_flow": "splitting",
     "SplittingError": "splitting",
+    "complex_triple_jump": "splitting",
+    "complex_conjugate_pair": "splitting",
+    "as_flow": "splitting",
+    "SubFlow": "splitting",
+    "Composition": "splitting",
+    "SCHEMES": "splitting",
+    "SplittingScheme": "splitting",
 }
 
 __all__ = sorted(_EXPORTS)

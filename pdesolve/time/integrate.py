@@ -11,17 +11,20 @@ or exceeds a bound, instead of carrying NaNs to the end.
 
 The adaptive protocol
 ---------------------
-A stepper is adaptive when it has ``step_adaptive(t, u, dt, *, rtol, atol)``. Two return
-conventions are accepted:
+A stepper is adaptive when it has ``step_adaptive(t, u, dt, *, rtol, atol)``, which tries one
+step and returns either
 
-- ``(u_new, dt_taken, dt_next)`` — the stepper controls its error itself (it retries rejected
-  steps internally): ``u_new`` is the state at ``t + dt_taken`` (``dt_taken <= dt``) and
-  ``dt_next`` its proposal for the next step;
-- ``(u_new, err)`` — one attempt with ``err`` the error estimate scaled by
-  ``atol + rtol |u|`` (RMS norm, accept when ``err <= 1``); the loop then runs the standard
-  controller ``dt_new = dt · clip(0.9 err^{-1/(q+1)}, 0.2, 5)`` with ``q`` the stepper's
-  ``error_order`` attribute (default ``order − 1``, the embedded order of a pair)
-  (Hairer, Nørsett & Wanner, *Solving ODEs I*, §II.4).
+- ``(u_new, dt_used, dt_next, accepted)`` — the stepper's own controller (``dopri5``): when
+  ``accepted``, ``u_new`` is the state at ``t + dt_used``; when not, time does not advance and
+  the loop retries with ``dt_next``;
+- ``(u_new, err)`` — ``err`` is the error estimate scaled by ``atol + rtol |u|`` (RMS norm,
+  accept when ``err <= 1``), and the loop runs the standard controller
+  ``dt_new = dt · clip(0.9 err^{-1/(q+1)}, 0.2, 5)`` with ``q`` the stepper's ``error_order``
+  attribute (default ``order − 1``, the embedded order of a pair) (Hairer, Nørsett & Wanner,
+  *Solving ODEs I*, §II.4).
+
+Either way the loop shortens a trial step to land on the next output time (and on ``t_end``)
+and, after such a forced short step, resumes with the step the controller had before.
 
 Example
 -------
@@ -205,8 +208,8 @@ def integrate(
         snapshots stay evenly spaced in steps and at most ``max_snapshots`` states are held
         (the final state included). With ``t_eval`` it must be at least ``len(t_eval)``.
     callback : callable ``callback(t, u) -> bool | None``, optional
-        Called after every accepted step; returning ``True`` stops the run there (the state
-        is stored and ``stats["stopped"]`` is set).
+        Called after every accepted step; a true return value stops the run there (the state
+        is stored and ``stats["stopped"]`` is set); ``None``/``False`` go on.
     progress : bool
         Show a tqdm progress bar (in simulated time) for runs longer than a second; silent if
         tqdm is not installed.
@@ -301,7 +304,8 @@ def integrate(
 
     try:
         if adaptive:
-            err_order = getattr(stepper, "error_order", max(int(getattr(stepper, "order", 2)) - 1, 1))
+            default_q = max(int(getattr(stepper, "order", 2)) - 1, 1)
+            err_order = getattr(stepper, "error_order", default_q)
             expo = 1.0 / (err_order + 1.0)
             h = float(dt)
         for target in targets:
@@ -322,28 +326,36 @@ def integrate(
                     clipped = h >= remaining - 1e-10 * h
                     h_try = remaining if clipped else h
                     res = stepper.step_adaptive(t, u, h_try, rtol=rtol, atol=atol)
-                    if len(res) == 3:
-                        u_new, h_taken, h_next = res
-                        h_taken, h_next = float(h_taken), float(h_next)
-                    else:
+                    if len(res) == 4:
+                        u_new, h_taken, h_next, accepted = res
+                    elif len(res) == 2:
                         u_new, err = res
                         err = float(err)
-                        fac = 0.9 * (err if err > 0 else 1e-10) ** (-expo)
-                        if not (err <= 1.0):  # also catches NaN
-                            stats["rejected"] += 1
-                            h = h_try * (min(max(fac, 0.2), 1.0) if math.isfinite(fac) else 0.2)
-                            if h < 1e-14 * max(1.0, abs(t)):
-                                raise IntegrationError(
-                                    f"step size underflow (dt = {h:.3e}) at t = {t:.6g}: the "
-                                    "problem is too stiff for this stepper, or it blows up"
-                                )
-                            continue
-                        h_taken, h_next = h_try, h_try * min(max(fac, 0.2), 5.0)
+                        accepted = err <= 1.0  # False for NaN too
+                        fac = 0.9 * max(err, 1e-10) ** (-expo) if math.isfinite(err) else 0.2
+                        h_taken = h_try if accepted else 0.0
+                        h_next = h_try * min(max(fac, 0.2), 5.0 if accepted else 1.0)
+                    else:
+                        raise IntegrationError(
+                            f"{name}.step_adaptive must return (u_new, dt_used, dt_next, "
+                            f"accepted) or (u_new, err); got a tuple of {len(res)}"
+                        )
+                    h_taken, h_next = float(h_taken), float(h_next)
+                    if h_next < 1e-14 * max(1.0, abs(t)):
+                        raise IntegrationError(
+                            f"step size underflow (dt = {h_next:.3e}) at t = {t:.6g}: the "
+                            "problem is too stiff for this stepper, or it blows up"
+                        )
+                    if not accepted:
+                        stats["rejected"] += 1
+                        h = h_next
+                        continue
                     full = h_taken >= h_try * (1 - 1e-14)
                     t_next = target if (clipped and full) else t + h_taken
-                    h = max(h_next, h) if (clipped and full) else h_next
-                    if h < 1e-14 * max(1.0, abs(t)):
-                        raise IntegrationError(f"step size underflow (dt = {h:.3e}) at t = {t:.6g}")
+                    if clipped and full and h_next >= h_try:
+                        h = max(h_next, h)  # a step shortened to hit an output: resume the old h
+                    else:
+                        h = h_next
                 n += 1
                 j += 1
                 check(t_next, u_new)
@@ -353,7 +365,7 @@ def integrate(
                 t, u = t_next, u_new
                 if periodic:
                     store.add_periodic(n, t, u)
-                if callback is not None and callback(t, u) is True:
+                if callback is not None and callback(t, u):
                     stats["stopped"], stats["status"] = True, "callback"
             if stats["stopped"]:
                 break

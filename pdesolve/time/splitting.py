@@ -22,8 +22,12 @@ into :class:`~pdesolve.time.base.Stepper` objects by :func:`composition`:
 - :func:`complex_triple_jump` — order 4: the same triple jump with the complex root
   ``γ1 = 1/(2 − 2^{1/3} e^{2iπ/3})``, ``γ2 = 1 − 2γ1``; every sub-step has a positive real part
   (Castella, Chartier, Descombes & Vilmart 2009; Hansen & Ostermann 2009).
-- :func:`complex_conjugate_pair` — order 3: ``S(γ̄ h) S(γ h)``, ``γ = 1/2 + i√3/6`` (same
-  references).
+- :func:`complex_conjugate_pair` — order 3, and **4 on real data**: ``S(γ̄ h) S(γ h)``,
+  ``γ = 1/2 + i√3/6`` (same references). It is symmetric-conjugate (its adjoint is its complex
+  conjugate), so the real part kept for real data averages it with its adjoint, which cancels
+  the leading (odd-order) error term (Hairer, Lubich & Wanner, *Geometric Numerical
+  Integration*, §II.3; cf. the symmetric-conjugate schemes of arXiv:2401.04196): order 4 with
+  five sub-flow calls against seven for the triple jump.
 
 **The order barrier.** A real splitting of order > 2 must take a step backwards in time in
 each part (Sheng 1989; Suzuki 1991; Blanes & Casas 2005). For a parabolic part (diffusion) a
@@ -157,7 +161,9 @@ class SubFlow:
 
     __slots__ = ("fn", "parabolic", "name", "exact")
 
-    def __init__(self, fn: FlowLike, *, parabolic: bool = False, name: str = "", exact: bool = False):
+    def __init__(
+        self, fn: FlowLike, *, parabolic: bool = False, name: str = "", exact: bool = False
+    ):
         if not callable(fn):
             raise SplittingError(f"a sub-flow must be callable as phi(dt, u), got {fn!r}")
         self.fn = fn
@@ -481,6 +487,11 @@ def implicit_flow(
             return DirectSolver(A.real)
         return DirectSolver(sp.bmat([[A.real, -A.imag], [A.imag, A.real]], format="csr"))
 
+    def iterative(A: Any, b: np.ndarray, x0: np.ndarray) -> np.ndarray:
+        from ..linalg import solve
+
+        return solve(A, b, method=method, x0=x0, **solver_options).x
+
     def phi(dt: Any, u: np.ndarray) -> np.ndarray:
         v = np.asarray(u).reshape(n, -1)
         rhs = M @ v
@@ -488,17 +499,13 @@ def implicit_flow(
             rhs = rhs + (1.0 - theta) * dt * (Lm @ v)
         h = complex(dt)
         if h.imag == 0 and method != "direct":
-            from ..linalg import solve
-
-            A = (M - theta * h.real * Lm).tocsr()
-            cols = []
-            for j in range(rhs.shape[1]):
-                parts = [rhs[:, j].real] + ([rhs[:, j].imag] if np.iscomplexobj(rhs) else [])
-                x0s = [v[:, j].real] + ([v[:, j].imag] if np.iscomplexobj(v) else [])
-                sol = [solve(A, b, method=method, x0=x0, **solver_options).x
-                       for b, x0 in zip(parts, x0s, strict=False)]
-                cols.append(sol[0] + 1j * sol[1] if len(sol) == 2 else sol[0])
-            out = np.stack(cols, axis=1)
+            A = cache.get(h, lambda: (M - theta * h.real * Lm).tocsr())
+            out = np.empty_like(rhs)
+            for j in range(rhs.shape[1]):  # real and imaginary parts, warm-started from u
+                x = iterative(A, rhs[:, j].real, v[:, j].real)
+                if np.iscomplexobj(rhs):
+                    x = x + 1j * iterative(A, rhs[:, j].imag, v[:, j].imag)
+                out[:, j] = x
         else:
             lu = cache.get(h, lambda: factor(h))
             if h.imag == 0:
@@ -535,6 +542,8 @@ class SplittingScheme:
     b: tuple[complex, ...]
     order: int
     reference: str = ""
+    #: the order for real data, where complex schemes return the real part (when it is higher)
+    real_order: int | None = None
 
     @property
     def is_complex(self) -> bool:
@@ -598,6 +607,7 @@ def _scheme_table() -> dict[str, SplittingScheme]:
             *_strang_coefficients([_GAMMA_PAIR, np.conj(_GAMMA_PAIR)], ordering),
             3,
             _REF_COMPLEX,
+            real_order=4,
         )
     return table
 
@@ -627,6 +637,10 @@ class Composition:
     ----------
     name : str
     order : int
+        Classical order (for complex states, if the scheme is complex).
+    real_order : int
+        Order for real data (the real part is returned): ``order``, or higher for the
+        symmetric-conjugate :func:`complex_conjugate_pair` (4).
     a, b : tuple
         The coefficients (``phi_A(a_1 dt)`` acts first).
     phi_a, phi_b : SubFlow
@@ -641,6 +655,7 @@ class Composition:
         self.scheme = scheme
         self.name = scheme.name
         self.order = scheme.order
+        self.real_order = scheme.real_order or scheme.order
         self.a = tuple(_clean(c) for c in scheme.a)
         self.b = tuple(_clean(c) for c in scheme.b)
         self.is_complex = scheme.is_complex
@@ -693,6 +708,7 @@ def composition(
     name: str = "composition",
     *,
     reference: str = "",
+    real_order: int | None = None,
 ) -> Composition:
     """A splitting stepper from coefficients: ``phi_A(a_1 dt)``, ``phi_B(b_1 dt)``,
     ``phi_A(a_2 dt)``, ... in that order of application.
@@ -705,6 +721,10 @@ def composition(
     order : int
         The scheme's classical order (not checked: it is the caller's claim).
     name : str
+    reference : str
+    real_order : int, optional
+        Order on real data when the real-part projection raises it (symmetric-conjugate
+        complex schemes).
 
     Raises
     ------
@@ -723,7 +743,7 @@ def composition(
                 f"inconsistent splitting: sum of {label} coefficients is {_clean(sum(coeffs))}, "
                 "must be 1"
             )
-    scheme = SplittingScheme(name, a, b, int(order), reference)
+    scheme = SplittingScheme(name, a, b, int(order), reference, real_order)
     fa, fb = as_flow(phi_a), as_flow(phi_b)
     _check_parabolic(scheme, fa, a, "A")
     _check_parabolic(scheme, fb, b, "B")
@@ -739,7 +759,9 @@ def splitting(name: str, phi_a: FlowLike, phi_b: FlowLike) -> Composition:
         raise SplittingError(
             f"unknown splitting scheme {name!r}; known: {', '.join(sorted(SCHEMES))}"
         ) from None
-    return composition(phi_a, phi_b, s.a, s.b, s.order, s.name, reference=s.reference)
+    return composition(
+        phi_a, phi_b, s.a, s.b, s.order, s.name, reference=s.reference, real_order=s.real_order
+    )
 
 
 def _ordered(base: str, order: str) -> str:
@@ -796,10 +818,18 @@ def complex_triple_jump(phi_a: FlowLike, phi_b: FlowLike, order: str = "ABA") ->
 
 
 def complex_conjugate_pair(phi_a: FlowLike, phi_b: FlowLike, order: str = "ABA") -> Composition:
-    """Two Strang steps with conjugate complex weights, ``S(γ̄ dt) ∘ S(γ dt)``: order 3.
+    """Two Strang steps with conjugate complex weights, ``S(γ̄ dt) ∘ S(γ dt)``: order 3, and
+    order 4 on real data.
 
-    ``γ = 1/2 + i√3/6``: ``γ + γ̄ = 1`` and ``γ³ + γ̄³ = 0`` (Castella et al. 2009; Hansen &
-    Ostermann 2009). Real parts 1/2 > 0; five sub-flow calls per step (ABA) against seven for
-    :func:`complex_triple_jump`. Real part returned for real data.
+    ``γ = 1/2 + i√3/6``: ``γ + γ̄ = 1`` and ``γ³ + γ̄³ = 0``, the third-order conditions of a
+    two-step composition (Castella et al. 2009; Hansen & Ostermann 2009). Real parts 1/2 > 0;
+    five sub-flow calls per step (ABA) against seven for :func:`complex_triple_jump`.
+
+    For real data the real part is returned. With ``Ψ(h) = S(γ̄ h) ∘ S(γ h)`` and ``S``
+    symmetric, the adjoint ``Ψ*(h) = Ψ(−h)⁻¹ = S(γ h) ∘ S(γ̄ h)`` is the complex conjugate of
+    ``Ψ``, so the real part is the mean of the scheme and its adjoint, whose order-3 error terms
+    are opposite (Hairer, Lubich & Wanner, *Geometric Numerical Integration*, §II.3): the
+    projected scheme is order 4 (``real_order``), nonlinear sub-flows included (verified on
+    Allen–Cahn in the tests). Complex data keep order 3.
     """
     return splitting(_ordered("complex_conjugate_pair", order), phi_a, phi_b)

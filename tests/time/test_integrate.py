@@ -94,7 +94,8 @@ def test_blow_up_raises_with_time_and_step():
         name, order = "unstable", 1
 
         def step(self, t, u, dt):
-            return u * 1e30
+            with np.errstate(over="ignore"):
+                return u * 1e30
 
     with pytest.raises(BlowUpError) as info:
         integrate(Unstable(), np.ones(3), (0.0, 1.0), dt=0.01)
@@ -164,23 +165,30 @@ def test_adaptive_loop_controlled():
 
 def test_adaptive_stepper_controlled():
     class SelfControlled:
-        """(u_new, dt_taken, dt_next) convention: the stepper halves until dt <= 0.2."""
+        """(u_new, dt_used, dt_next, accepted) convention (as dopri5): rejects any step above
+        0.2 and proposes half of it."""
 
         name, order = "self", 1
 
         def step_adaptive(self, t, u, dt, *, rtol, atol):
-            taken = dt
-            while taken > 0.2:
-                taken /= 2
-            return np.exp(-taken) * u, taken, 0.3
+            if dt > 0.2:
+                return u, 0.0, dt / 2, False
+            return np.exp(-dt) * u, dt, 0.3, True
 
         def step(self, t, u, dt):
             return np.exp(-dt) * u
 
-    traj = integrate(SelfControlled(), 1.0, (0.0, 1.0), dt=1.0, adaptive=True, save_every=1)
-    assert traj.t[-1] == 1.0
-    assert traj.stats["dt_max"] <= 0.2 + 1e-15
+    traj = integrate(SelfControlled(), 1.0, (0.0, 1.0), dt=1.0, adaptive=True, t_eval=[0.3, 1.0])
+    assert traj.t.tolist() == [0.3, 1.0]
+    assert traj.stats["dt_max"] <= 0.2 + 1e-15 and traj.stats["rejected"] >= 2
     np.testing.assert_allclose(traj.u, np.exp(-traj.t), rtol=1e-14)
+
+    class Broken(SelfControlled):
+        def step_adaptive(self, t, u, dt, *, rtol, atol):
+            return u, dt, dt
+
+    with pytest.raises(IntegrationError, match="must return"):
+        integrate(Broken(), 1.0, (0.0, 1.0), dt=0.1, adaptive=True)
 
 
 def test_adaptive_dopri5_from_registry():
