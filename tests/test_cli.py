@@ -75,7 +75,12 @@ def test_demo_quick(tmp_path, capsys):
     assert cli.main(["demo", "--quick", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     pngs = sorted(p.name for p in tmp_path.glob("*.png"))
-    assert pngs == ["elasticity_cantilever.png", "heat_robin.png", "poisson_lshape.png"]
+    assert pngs == [
+        "elasticity_cantilever.png",
+        "heat_robin.png",
+        "poisson_lshape.png",
+        "splitting_orders.png",
+    ]
     assert all((tmp_path / p).stat().st_size > 1000 for p in pngs)
     assert str(tmp_path) in out and "H1" in out and "Euler-Bernoulli" in out
 
