@@ -8,10 +8,11 @@ step solves one system with the matrix ``M − c h L``, through :mod:`pdesolve.l
 - ``solver="direct"`` (default): sparse LU (:class:`pdesolve.linalg.DirectSolver`) factorised
   **once per distinct** ``c h`` and reused while the step size does not change
   (``stats["factorizations"]`` counts them);
-- ``solver="cg"`` / ``"gmres"`` / ... with ``pc=``: a Krylov solve warm-started from the
-  current state (``warm_start=True``; BDF2 from the linear extrapolation of the last two
-  states), the preconditioner built once per ``c h`` and kept; Krylov iterations per step go
-  to ``stats["linear_iterations"]``;
+- ``solver="cg"`` / ``"gmres"`` / ... with ``pc=``: a Krylov solve warm-started
+  (``warm_start=True``) from the linear extrapolation ``u_n + (h_n/h_{n-1})(u_n − u_{n-1})``
+  of the last two states (from ``u_n`` on the first step; ``warm_start=False`` starts from 0),
+  the preconditioner built once per ``c h`` and kept; Krylov iterations per step go to
+  ``stats["linear_iterations"]``;
 - a diagonal symbol ``L`` (numpy array) is solved elementwise.
 
 Nonlinear, ``M du/dt = f(t, u)`` (``f=``, optional ``jac=``, ``mass=``): each step solves
@@ -193,6 +194,7 @@ class ThetaMethod(_ImplicitBase):
         self.theta = theta
         self.order = 2 if theta == 0.5 else 1
         super().__init__(**problem)
+        self._hist = History()  # only for the Krylov warm start
 
     def _step(self, t: Any, u: np.ndarray, dt: Any) -> np.ndarray:
         th = self.theta
@@ -205,7 +207,11 @@ class ThetaMethod(_ImplicitBase):
                 g1 = self._g(t + dt, u.shape)
                 gsum = th * g1 if th == 1.0 else th * g1 + (1.0 - th) * self._g(t, u.shape)
                 rhs = rhs + dt * gsum
-            return lin.solve(th * dt, rhs, x0=u)
+            out = lin.solve(th * dt, rhs, x0=self._guess(t, u, dt) if lin.krylov else None)
+            if lin.krylov:
+                self._hist.levels = [{"u": u, "dt": dt}]
+                self._hist.t_end, self._hist.u_end, self._hist.dt = t + dt, out, dt
+            return out
         newton = self.newton
         r = newton.apply_mass(u)
         if th != 1.0:
@@ -213,6 +219,19 @@ class ThetaMethod(_ImplicitBase):
         if th == 0.0:  # explicit Euler: M v = r
             return newton.solve(t + dt, 0.0, r, u)
         return newton.solve(t + dt, th * dt, r, u)
+
+
+    def _guess(self, t: Any, u: np.ndarray, dt: Any) -> np.ndarray:
+        """Krylov warm start: the linear extrapolation ``u_n + (h_n/h_{n-1})(u_n − u_{n-1})``
+        when this call continues the previous one, else ``u_n``."""
+        hist = self._hist
+        if hist.levels and hist.continues(t, u):
+            prev = hist.levels[0]
+            return u + (dt / prev["dt"]) * (u - prev["u"])
+        return u
+
+    def _reset_history(self) -> None:
+        self._hist.clear()
 
 
 class ImplicitEuler(ThetaMethod):

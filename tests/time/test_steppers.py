@@ -83,7 +83,9 @@ def logistic_jac(t, u):
     return np.diag(1.0 - 2.0 * u)
 
 
-# stiff split problem: L = diag(-1, -10, -1000), smooth nonlinear coupling
+# stiff split problem: L = diag(-1, -10, -1000) with a smooth nonlinear forcing N of all three
+# components (N does not read the stiff component: IMEX/ETD treat N explicitly, and a fast
+# transient fed back through N would not be smooth in time)
 L_STIFF = np.array([-1.0, -10.0, -1000.0])
 
 
@@ -91,13 +93,13 @@ def n_stiff(t, u):
     return np.array(
         [
             np.cos(t) - u[0] * u[1],
-            u[0] ** 2 - 0.5 * u[2] + np.sin(t),
-            100.0 * (np.sin(2 * t) + u[0] * u[1]),
+            u[0] ** 2 - 0.5 * u[1] + np.sin(t),
+            np.sin(2 * t) + u[0] * u[1],
         ]
     )
 
 
-U0_STIFF = np.array([1.0, 0.5, 0.2])
+U0_STIFF = np.array([1.0, 0.5, 0.0])
 T_STIFF = 1.0
 
 
@@ -165,7 +167,7 @@ def test_phi_functions_contour_accuracy():
 # ------------------------------------------------------------------------------------------
 
 EXPLICIT_NS = {"euler": (40, 80, 160), "heun": (20, 40, 80), "ssprk3": (10, 20, 40),
-               "rk4": (10, 20, 40), "dopri5": (5, 10, 20)}
+               "rk4": (10, 20, 40), "dopri5": (10, 20, 40)}
 
 
 @pytest.mark.parametrize("name", EXPLICIT)
@@ -220,8 +222,11 @@ def test_dopri5_adaptive_beats_fixed_rk4():
     assert err_rk4 > 10 * err_dp, (attempts, err_dp, err_rk4)
     # the 'standard' controller also converges
     st = stepper("dopri5", f=arenstorf, controller="standard")
-    _, used, dt_next, ok = st.step_adaptive(0.0, y0, 1e-3, rtol=1e-8, atol=1e-10)
-    assert ok and used == 1e-3 and dt_next > 1e-3
+    y, used, dt_next, ok = st.step_adaptive(0.0, y0, 1e-3, rtol=1e-8, atol=1e-10)
+    assert not ok and used == 0.0 and y is y0 and dt_next < 1e-3  # close to the moon at t=0
+    while not ok:
+        y, used, dt_next, ok = st.step_adaptive(0.0, y0, dt_next, rtol=1e-8, atol=1e-10)
+    assert used > 0 and st.stats["accepted"] == 1
 
 
 # ------------------------------------------------------------------------------------------
@@ -277,17 +282,21 @@ def test_implicit_newton_logistic_orders(name, jac):
 
 
 def test_implicit_diagonal_symbol_with_source():
+    """Prothero–Robinson problem with a diagonal symbol; error = max over the trajectory (the
+    final-time error of BDF2 mixes the O(h²) implicit-Euler start and the BDF2 error, which
+    nearly cancel in one component at T and distort the pairwise rates)."""
     lam = np.array([-1.0, -2.0])
-    ns = (10, 20, 40)
     u0 = np.array([1.5, 0.2])
+    ns = (80, 160, 320)
     for name in IMPLICIT:
-        errs = [
-            np.abs(
-                run(implicit(name, linear=lam, source=lambda t: dphi_pr(t) - lam * phi_pr(t)),
-                    u0, 2.0, n) - pr_exact(2.0, u0)
-            ).max()
-            for n in ns
-        ]
+        errs = []
+        for n in ns:
+            st = implicit(name, linear=lam, source=lambda t: dphi_pr(t) - lam * phi_pr(t))
+            u, dt, e = u0, 2.0 / n, 0.0
+            for k in range(n):
+                u = st.step(k * dt, u, dt)
+                e = max(e, np.abs(u - pr_exact((k + 1) * dt, u0)).max())
+            errs.append(e)
         assert_order(errs, ns, ORDERS[name])
 
 
@@ -341,21 +350,38 @@ def test_one_factorisation_over_fixed_steps(name):
     assert ars.stats["factorizations"] == 1  # one diagonal coefficient γ
 
 
-def test_cg_warm_start_lowers_iterations():
-    M, K = fem_1d(400)
-    x = np.linspace(0, 1, 402)[1:-1]
-    u0 = np.sin(np.pi * x) + 0.3 * np.sin(3 * np.pi * x)
+@pytest.mark.parametrize("name", ["implicit-euler", "crank-nicolson", "bdf2"])
+def test_cg_warm_start_lowers_iterations(name):
+    """A solution smooth in time (forced P1 heat equation, 400 unknowns, dt = 1e-3): the warm
+    start from the extrapolated state needs far fewer CG iterations than a cold start."""
+    M, L, g, exact = fem_problem(400)
     iters = {}
     for warm in (True, False):
-        st = stepper("crank-nicolson", linear=-K, mass=M, solver="cg", pc="jacobi",
-                     warm_start=warm, solver_options={"rtol": 1e-8})
-        u = run(st, u0, 0.02, 20)
+        st = stepper(name, linear=L, mass=M, source=g, solver="cg", pc="jacobi",
+                     warm_start=warm, solver_options={"rtol": 1e-10})
+        u = run(st, exact(0.0), 0.02, 20)
         iters[warm] = np.mean(st.stats["linear_iterations"])
         assert len(st.stats["linear_iterations"]) == 20
         assert st.stats["factorizations"] == 0
-        ref = run(stepper("crank-nicolson", linear=-K, mass=M), u0, 0.02, 20)
-        np.testing.assert_allclose(u, ref, atol=1e-5 * np.abs(ref).max())
-    assert iters[True] < 0.8 * iters[False], iters
+        ref = run(stepper(name, linear=L, mass=M, source=g), exact(0.0), 0.02, 20)
+        np.testing.assert_allclose(u, ref, atol=1e-7)
+    assert iters[True] < 0.5 * iters[False], iters
+
+
+@pytest.mark.parametrize("name", ["crank-nicolson", "bdf2", "sbdf2", "ars222"])
+def test_problem_forms_agree(name):
+    """Krylov vs direct stage solves, and (implicit methods) Newton on ``M u' = f(t, u)`` with
+    a mass matrix vs the linear path: the same discrete solution."""
+    M, L, g, exact = fem_problem(30)
+    kw = {"source": g} if name in IMPLICIT else {"nonlinear": lambda t, u: g(t)}
+    ref = run(stepper(name, linear=L, mass=M, **kw), exact(0.0), 0.5, 10)
+    st = stepper(name, linear=L, mass=M, solver="cg", pc="jacobi", **kw)
+    np.testing.assert_allclose(run(st, exact(0.0), 0.5, 10), ref, atol=1e-8)
+    assert len(st.stats["linear_iterations"]) == 10 and min(st.stats["linear_iterations"]) > 0
+    if name in IMPLICIT:
+        for jac in (lambda t, u: L, None):
+            nw = stepper(name, f=lambda t, u: L @ u + g(t), jac=jac, mass=M)
+            np.testing.assert_allclose(run(nw, exact(0.0), 0.5, 10), ref, atol=1e-8)
 
 
 @pytest.mark.parametrize("name", ["implicit-euler", "crank-nicolson", "bdf2"])
@@ -380,22 +406,47 @@ def test_a_stability_at_lambda_dt_minus_1e6(name, form):
 # IMEX and exponential: the stiff regime
 # ------------------------------------------------------------------------------------------
 
-STIFF_NS = (10, 20, 40)  # λ_max dt = -100, -50, -25
+STIFF_NS = (20, 40, 80)  # λ_max dt = -50, -25, -12.5: RK4 is unstable for λ dt < -2.79
+
+
+@pytest.mark.parametrize("name", [n for n in IMEX + ETD if n != "ars443"])
+def test_stiff_split_orders(name, stiff_reference):
+    # ETDRK4 is still pre-asymptotic (4.28) at dt = 1/20; from 1/40 (λ dt = -25) on it is 4.1
+    ns = (40, 80, 160) if name == "etdrk4" else STIFF_NS
+    errs = []
+    for n in ns:
+        st = stepper(name, linear=L_STIFF, nonlinear=n_stiff)
+        errs.append(np.abs(run(st, U0_STIFF, T_STIFF, n) - stiff_reference).max())
+    assert_order(errs, ns, ORDERS[name])
+
+
+def test_ars443_order_reduction_when_stiff_mode_is_forced(stiff_reference):
+    """ARS(4,4,3) has stage order 1: a stiff mode driven by N loses order while |λ dt| >> 1
+    (Boscarino 2007; as for DIRK methods, Hairer–Wanner II §IV.15). Measured: 2.7 then 1.6,
+    recovering to 2.5 at |λ dt| ~ 1. Its order 3 is asserted on the stiff Fourier-heat problem
+    (smooth forcing of the stiff modes) and on the non-stiff problem below."""
+    errs = [np.abs(run(stepper("ars443", linear=L_STIFF, nonlinear=n_stiff), U0_STIFF, T_STIFF,
+                       n) - stiff_reference).max() for n in STIFF_NS]
+    slope, _ = observed_order(errs, STIFF_NS)
+    assert 1.4 < slope < 3.2 and errs[-1] < 5e-6, errs
 
 
 @pytest.mark.parametrize("name", IMEX + ETD)
-def test_stiff_split_orders(name, stiff_reference):
-    errs = []
-    for n in STIFF_NS:
-        st = stepper(name, linear=L_STIFF, nonlinear=n_stiff)
-        errs.append(np.abs(run(st, U0_STIFF, T_STIFF, n) - stiff_reference).max())
-    assert_order(errs, STIFF_NS, ORDERS[name])
+def test_nonstiff_split_orders(name):
+    lam = np.array([-1.0, -2.0, -3.0])
+    ref = solve_ivp(lambda t, u: lam * u + n_stiff(t, u), (0.0, 1.0), U0_STIFF, method="DOP853",
+                    rtol=1e-13, atol=1e-14).y[:, -1]
+    ns = (20, 40, 80) if name == "sbdf3" else (10, 20, 40)  # SBDF3: 3.32 at (10, 20)
+    errs = [np.abs(run(stepper(name, linear=lam, nonlinear=n_stiff), U0_STIFF, 1.0, n) - ref).max()
+            for n in ns]
+    assert_order(errs, ns, ORDERS[name])
 
 
 def test_explicit_rk4_unstable_where_etdrk4_is_fourth_order(stiff_reference):
     # λ dt = -50: far outside RK4's stability interval (-2.79, 0)
     try:
-        u = run(stepper("rk4", linear=L_STIFF, nonlinear=n_stiff), U0_STIFF, T_STIFF, 20)
+        with np.errstate(all="ignore"):
+            u = run(stepper("rk4", linear=L_STIFF, nonlinear=n_stiff), U0_STIFF, T_STIFF, 20)
         blown = not np.abs(u - stiff_reference).max() < 1.0
     except StepperError:  # NaN/Inf detected by the stepper
         blown = True
@@ -406,7 +457,7 @@ def test_explicit_rk4_unstable_where_etdrk4_is_fourth_order(stiff_reference):
     # at the same step sizes ETDRK4's error shrinks 16x per halving
     e = [np.abs(run(stepper("etdrk4", linear=L_STIFF, nonlinear=n_stiff), U0_STIFF, T_STIFF, n)
                 - stiff_reference).max() for n in (20, 40)]
-    assert e[0] < 1e-5 and 13 < e[0] / e[1] < 19, e
+    assert e[0] < 1e-6 and abs(np.log2(e[0] / e[1]) - 4) < 0.4, e
 
 
 @pytest.mark.parametrize("name", ETD)
@@ -470,8 +521,12 @@ def test_fourier_heat_symbol_stiff_orders(name):
     assert_order(errs, ns, ORDERS[name])
 
 
-@pytest.mark.parametrize("name", ["sbdf2", "ars222", "cnab2"])
+@pytest.mark.parametrize("name", ["sbdf2", "sbdf3", "ars222", "cnab2"])
 def test_imex_sparse_mass_orders(name):
+    """P1 heat equation (λ_max dt ≈ -100 at dt = 1/20) with a reaction ``M(cos u + x sin t)``.
+    ARS(4,4,3) is left out: with a reaction that does not vanish on the Dirichlet boundary
+    Runge–Kutta methods of low stage order lose order in the stiff regime (measured 2.1–2.25;
+    Ostermann & Roche 1992), multistep methods do not."""
     M, K = fem_1d(12)
     x = np.linspace(0, 1, 14)[1:-1]
 
@@ -483,7 +538,7 @@ def test_imex_sparse_mass_orders(name):
     Ainv = np.linalg.solve(Md, -K.toarray())
     ref = solve_ivp(lambda t, u: Ainv @ u + np.linalg.solve(Md, nl(t, u)), (0, 1), u0,
                     method="DOP853", rtol=1e-13, atol=1e-14).y[:, -1]
-    ns = (10, 20, 40)
+    ns = (40, 80, 160) if name == "sbdf3" else (20, 40, 80)  # SBDF3: 3.31 at (20, 40)
     errs = [np.abs(run(stepper(name, linear=-K, mass=M, nonlinear=nl), u0, 1.0, n) - ref).max()
             for n in ns]
     assert_order(errs, ns, ORDERS[name])
@@ -551,5 +606,5 @@ def test_validation_messages():
         stepper("sbdf2", linear=spla.aslinearoperator(sp.eye(3)), solver="direct")
     with pytest.raises(PdesolveError, match="theta"):
         stepper("theta", linear=np.ones(2), theta=1.5)
-    with pytest.raises(PdesolveError, match="NaN/Inf"):
+    with pytest.raises(PdesolveError, match="NaN/Inf"), np.errstate(over="ignore"):
         stepper("euler", f=lambda t, u: u * 1e300).step(0.0, np.array([1e300]), 10.0)
