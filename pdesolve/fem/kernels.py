@@ -10,7 +10,8 @@ with ``v_s`` the test channels and ``u_t`` the trial channels; a linear form is
 ``l(v) = ∫ Σ_s E[s] · v_s dx``. Mass has ``D[0, 0] = c``, the stiffness ``D[1+k, 1+l] = K_kl``,
 advection ``D[0, 1+l] = b_l`` and so on. The kernels map the reference basis values and
 gradients at the quadrature points to each cell (``∇_x φ = J^{-T} ∇_ξ φ``, ``dx = |det J| dξ``),
-contract with D or E, and add the result to ``csr.data[slot]`` or ``vector[dofs]``; they hold
+contract with D or E, and add the result to ``csr.data`` (at ``indptr[row] + pos``, the
+row offsets of :class:`~pdesolve.fem.pattern.SparsityPattern`) or ``vector[dofs]``; they hold
 only one cell's data at a time, so memory does not grow with the mesh.
 """
 
