@@ -79,6 +79,14 @@ def check_finite(u: np.ndarray, what: str) -> None:
         raise StepperError(f"{what} contains NaN or Inf")
 
 
+def lookup(table: dict[str, Any], name: str, what: str) -> Any:
+    """``table[name.lower()]`` or a :class:`StepperError` listing the choices."""
+    try:
+        return table[name.lower()]
+    except KeyError:
+        raise StepperError(f"unknown {what} {name!r}; choose from {sorted(table)}") from None
+
+
 def check_dt(dt: Any, allow_complex: bool = False) -> float | complex:
     """A finite, nonzero step; complex only where the scheme allows it."""
     if isinstance(dt, bool | np.bool_) or not isinstance(dt, numbers.Number):
@@ -146,6 +154,24 @@ class StepperBase:
         return f"{type(self).__name__}(name={self.name!r}, order={self.order})"
 
     # -- for subclasses ---------------------------------------------------------------------
+    def _begin_adaptive(self, t: Any, u: Any, dt: Any, rtol: float, atol: float):
+        """Validate the arguments of ``step_adaptive``; returns ``(u, dt)``."""
+        dt = check_dt(dt, allow_complex=False)
+        if rtol < 0 or atol < 0 or (rtol == 0 and atol == 0):
+            raise StepperError("rtol and atol must be >= 0 and not both 0")
+        u = as_state(u)
+        check_finite(u, f"the state passed to {self.name}.step_adaptive at t={t}")
+        self._check_state(u)
+        return u, dt
+
+    def _set_linear(self, linear: Any, mass: Any, solver: str, pc: Any,
+                    solver_options: dict[str, Any] | None, warm_start: bool) -> None:
+        """The linear part ``M du/dt = L u + ...`` (:class:`LinearPart`), shared by the
+        implicit and IMEX steppers."""
+        self.lin = LinearPart(linear, mass, solver=solver, pc=pc, solver_options=solver_options,
+                              warm_start=warm_start, owner=self)  # fmt: skip
+        self._complex_dt = self.lin.kind == "diagonal"
+
     def _step(self, t: Any, u: np.ndarray, dt: Any) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
 

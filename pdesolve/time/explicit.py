@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ._common import RHS, LinearPart, StepperBase, StepperError, as_state, check_dt, check_finite
+from ._common import RHS, LinearPart, StepperBase, StepperError
 from .tableaux import BUTCHER_TABLEAUX, DOPRI5, ButcherTableau
 
 __all__ = ["ExplicitRK", "DormandPrince"]
@@ -238,12 +238,7 @@ class DormandPrince(ExplicitRK):
             The step to try next (a retry size after a rejection).
         accepted : bool
         """
-        dt = check_dt(dt, allow_complex=False)
-        if rtol < 0 or atol < 0 or (rtol == 0 and atol == 0):
-            raise StepperError("rtol and atol must be >= 0 and not both 0")
-        u = as_state(u)
-        check_finite(u, f"the state passed to {self.name}.step_adaptive at t={t}")
-        self._check_state(u)
+        u, dt = self._begin_adaptive(t, u, dt, rtol, atol)
         k1 = None
         if self._fsal is not None:
             t_end, u_end, k_end = self._fsal

@@ -53,7 +53,7 @@ from typing import Any
 
 import numpy as np
 
-from ._common import RHS, History, LinearPart, StepperBase, StepperError
+from ._common import RHS, History, LinearPart, StepperBase, StepperError, lookup
 from .tableaux import IMEX_MULTISTEP, IMEX_TABLEAUX, IMEXMultistepScheme, IMEXTableau
 
 __all__ = ["IMEXMultistep", "IMEXRungeKutta"]
@@ -74,16 +74,7 @@ class _IMEXBase(StepperBase):
         super().__init__()
         if linear is None:
             raise StepperError(f"{self.name} needs linear=L (and nonlinear=N(t, u))")
-        self.lin = LinearPart(
-            linear,
-            mass,
-            solver=solver,
-            pc=pc,
-            solver_options=solver_options,
-            warm_start=warm_start,
-            owner=self,
-        )
-        self._complex_dt = self.lin.kind == "diagonal"
+        self._set_linear(linear, mass, solver, pc, solver_options, warm_start)
         if nonlinear is None:
             self.N: RHS = lambda t, u: np.zeros_like(u)  # noqa: E731
         else:
@@ -158,10 +149,7 @@ class IMEXRungeKutta(_IMEXBase):
 
     def __init__(self, tableau: IMEXTableau | str, **problem: Any) -> None:
         if isinstance(tableau, str):
-            if tableau.lower() not in IMEX_TABLEAUX:
-                raise StepperError(f"unknown IMEX tableau {tableau!r}; choose from "
-                                   f"{sorted(IMEX_TABLEAUX)}")
-            tableau = IMEX_TABLEAUX[tableau.lower()]
+            tableau = lookup(IMEX_TABLEAUX, tableau, "IMEX tableau")
         self.tableau = tableau
         self.name = tableau.name
         self.order = tableau.order
@@ -188,10 +176,7 @@ class IMEXMultistep(_IMEXBase):
 
     def __init__(self, scheme: IMEXMultistepScheme | str, **problem: Any) -> None:
         if isinstance(scheme, str):
-            if scheme.lower() not in IMEX_MULTISTEP:
-                raise StepperError(f"unknown IMEX multistep scheme {scheme!r}; choose from "
-                                   f"{sorted(IMEX_MULTISTEP)}")
-            scheme = IMEX_MULTISTEP[scheme.lower()]
+            scheme = lookup(IMEX_MULTISTEP, scheme, "IMEX multistep scheme")
         self.scheme = scheme
         self.name = scheme.name
         self.order = scheme.order

@@ -68,9 +68,6 @@ from ._common import (
     NewtonSolver,
     StepperBase,
     StepperError,
-    as_state,
-    check_dt,
-    check_finite,
 )
 
 __all__ = ["ThetaMethod", "ImplicitEuler", "CrankNicolson", "BDF2"]
@@ -115,16 +112,7 @@ class _ImplicitBase(StepperBase):
         else:
             if jac is not None:
                 raise StepperError("jac= goes with f=; a linear problem's Jacobian is linear=")
-            self.lin = LinearPart(
-                linear,
-                mass,
-                solver=solver,
-                pc=pc,
-                solver_options=solver_options,
-                warm_start=warm_start,
-                owner=self,
-            )
-            self._complex_dt = self.lin.kind == "diagonal"
+            self._set_linear(linear, mass, solver, pc, solver_options, warm_start)
             if source is not None and not callable(source):
                 raise StepperError("source must be a callable g(t) -> array")
             self.source = source
@@ -344,12 +332,7 @@ class BDF2(_ImplicitBase):
             returns ``(u, 0.0, smaller dt, False)``. ``dt_used`` may be smaller than ``dt``
             when ``dt`` exceeds twice the previous step (zero-stability of the formula).
         """
-        dt = check_dt(dt, allow_complex=False)
-        if rtol < 0 or atol < 0 or (rtol == 0 and atol == 0):
-            raise StepperError("rtol and atol must be >= 0 and not both 0")
-        u = as_state(u)
-        check_finite(u, f"the state passed to {self.name}.step_adaptive at t={t}")
-        self._check_state(u)
+        u, dt = self._begin_adaptive(t, u, dt, rtol, atol)
         self._step_iterations = 0
         self._step_newton = 0
         cont = self._prev is not None and self._hist.continues(t, u)
