@@ -271,7 +271,7 @@ def test_sor_young_beats_gauss_seidel_by_theoretical_factor():
         b = np.zeros(n * n)
         e0, k, k_start = np.linalg.norm(x), 0, None
         while True:
-            st.sor_forward_kernel(indptr, indices, data, S.inv_diag, b, x, w)
+            st.sor_forward_kernel(indptr, indices, data, S.dptr, S.inv_diag, b, x, w)
             k += 1
             e = np.linalg.norm(x) / e0
             if k_start is None and e <= 1e-3:
