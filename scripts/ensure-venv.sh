@@ -5,7 +5,7 @@
 # source, 25-50 minutes the first time; needs scripts/install-system-deps.sh run first).
 set -eu
 PY=${PYTHON:-python3}
-EXTRAS="test,amg${PDESOLVE_EXTRAS:+,$PDESOLVE_EXTRAS}"
+EXTRAS="test,amg,data${PDESOLVE_EXTRAS:+,$PDESOLVE_EXTRAS}"
 STAMP=.venv/.installed
 WANT="$(sha256sum pyproject.toml | cut -d' ' -f1) $EXTRAS"
 if [ ! -x .venv/bin/python ]; then
