@@ -27,6 +27,8 @@ _EXPORTS = {
     "jacobi": "stationary", "gauss_seidel": "stationary", "sor": "stationary",
     "ssor": "stationary", "young_omega": "stationary",
     "SolverInputError": "validate", "NotSPDError": "validate",
+    "GCRODR": "recycling", "gcrodr": "recycling", "RecycledCG": "recycling",
+    "recycled_cg": "recycling",
 }
 
 __all__ = sorted(_EXPORTS)
