@@ -29,6 +29,10 @@ _EXPORTS = {
     "SolverInputError": "validate", "NotSPDError": "validate",
     "GCRODR": "recycling", "gcrodr": "recycling", "RecycledCG": "recycling",
     "recycled_cg": "recycling",
+    "solve_sequence": "sequence", "SequenceResult": "sequence",
+    "greedy_order": "ordering", "hilbert_order": "ordering",
+    "tune_relaxation": "relaxation", "RelaxationBandit": "relaxation",
+    "ContextualRelaxationBandit": "relaxation", "TsallisINF": "relaxation",
 }
 
 __all__ = sorted(_EXPORTS)
