@@ -193,12 +193,12 @@ def petsc_solve(
         ksp.setType(ksp_type)
     if pc_type:
         ksp.getPC().setType(pc_type)
-    if pc in ("ssor",):
-        ksp.getPC().setSORType(PETSc.PC.SORType.SYMMETRIC_SWEEP)
     ksp.setTolerances(rtol=rtol, atol=atol, max_it=maxiter or 10_000)
     ksp.setInitialGuessNonzero(x0 is not None)
     opts = PETSc.Options()
     parsed = parse_options(options)
+    if pc == "ssor":  # PETSc's PCSOR does a symmetric sweep by default; say so explicitly
+        parsed = {"pc_sor_symmetric": "", **parsed}
     for key, value in parsed.items():
         opts[prefix + key] = value
     ksp.setConvergenceHistory()

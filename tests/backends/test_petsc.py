@@ -71,6 +71,13 @@ def test_method_names_map_to_ksp(poisson):
     assert res.iterations < 30
 
 
+@pytest.mark.parametrize("pc", ["ssor", "sor", "jacobi", "ilu"])
+def test_pc_names_map_to_petsc(poisson, pc):
+    A, b, ref = poisson
+    res = ps.linalg.solve(A, b, method="cg", pc=pc, backend="petsc", rtol=1e-10)
+    assert res.converged and np.abs(res.x - ref).max() < 1e-7
+
+
 def test_options_do_not_leak(poisson):
     from petsc4py import PETSc
 
