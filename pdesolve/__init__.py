@@ -18,7 +18,10 @@ from .errors import ConvergenceError, FemError, MeshError, PdesolveError
 
 __version__ = "0.1.0"
 
-_SUBMODULES = {"mesh", "fem", "linalg", "backends", "time", "models", "plot", "io", "cli"}
+_SUBMODULES = {
+    *("mesh", "fem", "spectral", "linalg", "backends", "time", "models", "datagen"),
+    *("plot", "io", "cli"),
+}
 
 __all__ = [
     "ConvergenceError",

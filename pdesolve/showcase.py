@@ -26,7 +26,16 @@ from typing import Any
 from .errors import PdesolveError
 
 #: the demos ``pdesolve demo`` runs, in order
-DEMOS: tuple[str, ...] = ("poisson", "elasticity", "heat_robin", "splitting")
+DEMOS: tuple[str, ...] = (
+    "poisson",
+    "elasticity",
+    "heat_robin",
+    "splitting",
+    "kdv_solitons",
+    "gray_scott",
+    "turbulence2d",
+    "datagen",
+)
 
 
 def demos_dir() -> Path:

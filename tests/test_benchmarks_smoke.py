@@ -54,12 +54,7 @@ def test_quick_benchmark_reassembly_in_place(quick_run):
 
 def test_solvers_benchmark_quick():
     """benchmarks/solvers.py --quick runs and reports the keys the issue names."""
-    script = SCRIPT.with_name("solvers.py")
-    cp = subprocess.run(
-        [sys.executable, str(script), "--quick"], capture_output=True, text=True, timeout=300
-    )
-    assert cp.returncode == 0, cp.stderr[-3000:]
-    data = json.loads(cp.stdout.strip().splitlines()[-1])
+    data = run_quick("solvers.py")
     for key in (
         "cg_time_per_iter_ratio_vs_scipy",
         "sor_sweep_fraction_of_bandwidth_bound",
@@ -68,3 +63,28 @@ def test_solvers_benchmark_quick():
     ):
         assert isinstance(data[key], float) and data[key] > 0, key
     assert data["amg_cg_small_iterations"] <= 15
+
+
+def run_quick(name: str, *extra: str, timeout: int = 300) -> dict:
+    """Run ``benchmarks/<name> --quick`` and return its last line (one JSON object)."""
+    cp = subprocess.run(
+        [sys.executable, str(SCRIPT.with_name(name)), "--quick", *extra],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert cp.returncode == 0, cp.stderr[-3000:]
+    return json.loads(cp.stdout.strip().splitlines()[-1])
+
+
+def test_datagen_benchmark_quick():
+    """benchmarks/datagen.py --quick runs and reports the keys the issue names."""
+    data = run_quick("datagen.py")
+    for key in (
+        "fno_darcy_421_samples_per_s",
+        "fno_darcy_421_naive_samples_per_s",
+        "lognormal_darcy_1e4_samples_per_s",
+        "lognormal_darcy_1e4_naive_samples_per_s",
+        "workers2_speedup",
+    ):
+        assert isinstance(data[key], float) and data[key] > 0, key

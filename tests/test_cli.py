@@ -76,10 +76,14 @@ def test_demo_quick(tmp_path, capsys):
     out = capsys.readouterr().out
     pngs = sorted(p.name for p in tmp_path.glob("*.png"))
     assert pngs == [
+        "datagen_darcy.png",
         "elasticity_cantilever.png",
+        "gray_scott.png",
         "heat_robin.png",
+        "kdv_solitons.png",
         "poisson_lshape.png",
         "splitting_orders.png",
+        "turbulence2d_vorticity.png",
     ]
     assert all((tmp_path / p).stat().st_size > 1000 for p in pngs)
     assert str(tmp_path) in out and "H1" in out and "Euler-Bernoulli" in out

@@ -43,6 +43,37 @@ def test_heat_robin(results):
     assert r["max_temperature"] > 20.0
 
 
+def test_kdv_two_soliton_demo(results):
+    r = results["kdv_solitons"]
+    assert r["max_error"] < 1e-3
+    s = r["phase_shifts"]
+    assert s["measured_1"] == pytest.approx(s["theory_1"], abs=0.05)
+    assert s["measured_2"] == pytest.approx(s["theory_2"], abs=0.05)
+    assert r["invariant_drift"]["mass"] < 1e-12
+
+
+def test_gray_scott_demo(results):
+    r = results["gray_scott"]
+    for name in ("stripes", "loops"):
+        assert r["covered"][name][0] < 0.1 and r["covered"][name][-1] > 0.3
+    for lo, hi in r["bounds"].values():
+        assert lo > -1e-3 and hi < 1.05
+
+
+def test_datagen_demo(results):
+    r = results["datagen"]
+    assert r["coeff_values"] == [3.0, 12.0]
+    assert r["residual_over_tolerance"] <= 1.0
+    assert 0.0737 / 12 < r["sol_max"] < 0.0737 / 3
+
+
+def test_turbulence2d(results):
+    r = results["turbulence2d"]
+    assert r["finite"] and r["cfl"] < 0.5
+    assert r["scheme_difference"] < 1e-3  # FNO step vs ETDRK4
+    assert r["energy"][-1] > 3 * r["energy"][0]  # the forcing injects energy
+
+
 def test_demos_are_literate_notebooks():
     jupytext = pytest.importorskip("jupytext")
     for name in DEMOS:

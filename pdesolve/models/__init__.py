@@ -3,10 +3,45 @@
 - :class:`HeatEquation` — ``u_t = ∇·(κ∇u) + f``, finite elements in space, any stepper in time
 - :class:`ReactionDiffusion` — ``u_t = D Δu + R(u)`` (Fisher–KPP, Allen–Cahn) by Strang splitting
 - :class:`WaveEquation` — ``u_tt = c² Δu`` with an energy-conserving Crank–Nicolson scheme
+- :class:`KdV` — ``u_t + 6uu_x + u_xxx = 0``, Fourier pseudo-spectral, ETDRK4; exact solitons
+- :class:`NonlinearSchrodinger` — focusing cubic NLS by Strang split-step Fourier
+- :class:`AllenCahn`, :class:`CahnHilliard` — phase-field gradient flows, periodic 1–3D
+- :class:`GrayScott` — the Gray–Scott reaction–diffusion patterns (Pearson 1993)
+- :class:`NavierStokes2D` — 2D incompressible Navier–Stokes (vorticity), Fourier; the FNO scheme
+- :class:`KuramotoSivashinsky` — 1D/2D/3D Kuramoto–Sivashinsky, Fourier, ETDRK4
+- :class:`Burgers` — viscous Burgers, Fourier; exact Cole–Hopf solutions
+- :class:`PeriodicHeat` — ``u_t = κΔu + f`` on a periodic box in 1–3D, Fourier
 """
 
+from .burgers import Burgers, cole_hopf_sine
+from .gray_scott import PATTERNS, GrayScott
 from .heat import HeatEquation
+from .kdv import KdV, kdv_soliton, kdv_two_soliton
+from .kuramoto_sivashinsky import KuramotoSivashinsky
+from .navier_stokes2d import NavierStokes2D
+from .nls import NonlinearSchrodinger, nls_soliton
+from .phase_field import AllenCahn, CahnHilliard
 from .reaction_diffusion import REACTIONS, ReactionDiffusion
+from .spectral_heat import PeriodicHeat
 from .wave import WaveEquation
 
-__all__ = ["REACTIONS", "HeatEquation", "ReactionDiffusion", "WaveEquation"]
+__all__ = [
+    "PATTERNS",
+    "REACTIONS",
+    "AllenCahn",
+    "Burgers",
+    "CahnHilliard",
+    "GrayScott",
+    "HeatEquation",
+    "KdV",
+    "KuramotoSivashinsky",
+    "NavierStokes2D",
+    "NonlinearSchrodinger",
+    "PeriodicHeat",
+    "ReactionDiffusion",
+    "WaveEquation",
+    "cole_hopf_sine",
+    "kdv_soliton",
+    "kdv_two_soliton",
+    "nls_soliton",
+]

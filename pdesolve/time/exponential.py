@@ -51,6 +51,15 @@ How the φ-functions are evaluated
   (it solves ``y' = hL y + Σ w_k s^{k-1}/(k-1)!`` over ``s ∈ [0, 1]``). ETDRK4 makes four such
   products per step (three half steps with ``p = 1`` and the full step with ``p = 3``).
 
+Fused diagonal ETDRK4
+---------------------
+For a real diagonal symbol and a complex128 state of at least :attr:`ETDRK4.fuse_min_size`
+entries (Fourier coefficients, batch axes in front), the four linear combinations of the step run
+as fused numba loops (:mod:`._etd_kernels`) writing into reused stage buffers, instead of the ~20
+numpy temporaries of the expression form; the results agree to rounding. ``N`` sees the stage
+buffers: it must return a new array and keep no reference to its argument. Set
+``fuse_min_size = None`` on a stepper to force the numpy path.
+
 No mass matrix: pass ``L = M⁻¹K`` (a lumped mass) or use an IMEX stepper.
 
 References
@@ -173,6 +182,7 @@ class _ETDBase(StepperBase):
         else:
             self.N = self._rhs(nonlinear, "nonlinear")
         self._coeffs: OrderedDict[Any, Any] = OrderedDict()
+        self._buffers: tuple[np.ndarray, ...] | None = None
 
     def _check_state(self, u: np.ndarray) -> None:
         if self.kind == "diagonal":
@@ -304,11 +314,58 @@ class ETDRK4(_ETDBase):
             "f3": dt * (4 * p3 - p2),
         }
 
+    #: states with at least this many entries take the fused path (module docstring)
+    fuse_min_size: int | None = 2048
+
+    def _fusable(self, u: np.ndarray, co: dict[str, np.ndarray]) -> bool:
+        E = co["E"]
+        return (
+            self.fuse_min_size is not None
+            and u.size >= self.fuse_min_size
+            and u.dtype == np.complex128
+            and u.flags.c_contiguous
+            and E.dtype == np.float64
+            and E.ndim <= u.ndim
+            and u.shape[u.ndim - E.ndim:] == E.shape
+        )
+
+    def _step_fused(self, t: Any, u: np.ndarray, dt: Any, co: dict[str, np.ndarray]
+                    ) -> np.ndarray:
+        """The diagonal step with the elementwise work in four fused numba passes and the
+        stage states in reused buffers (:mod:`._etd_kernels`)."""
+        from . import _etd_kernels as K
+
+        S = co["E"].size
+        shape = u.shape
+        if self._buffers is None or self._buffers[0].shape != (u.size // S, S):
+            self._buffers = tuple(np.empty((u.size // S, S), dtype=np.complex128)
+                                  for _ in range(4))
+        E2u, a, b, c = self._buffers
+        flat = {k: v.reshape(-1) for k, v in co.items()}
+
+        def n_eval(tt: Any, x: np.ndarray) -> np.ndarray:
+            r = self.N(tt, x.reshape(shape))
+            return np.ascontiguousarray(r, dtype=np.complex128).reshape(-1, S)
+
+        u2 = u.reshape(-1, S)
+        Nu = n_eval(t, u2)
+        K.stage_a(flat["E2"], flat["Q"], u2, Nu, E2u, a)
+        Na = n_eval(t + dt / 2, a)
+        K.stage_b(flat["Q"], E2u, Na, b)
+        Nb = n_eval(t + dt / 2, b)
+        K.stage_c(flat["E2"], flat["Q"], a, Nb, Nu, c)
+        Nc = n_eval(t + dt, c)
+        out = np.empty_like(u2)
+        K.combine(flat["E"], flat["f1"], flat["f2x2"], flat["f3"], u2, Nu, Na, Nb, Nc, out)
+        return out.reshape(shape)
+
     def _step(self, t: Any, u: np.ndarray, dt: Any) -> np.ndarray:
         N = self.N
         th = t + dt / 2
         if self.kind == "diagonal":
             co = self.coefficients(dt)
+            if self._fusable(u, co):
+                return self._step_fused(t, u, dt, co)
             E2u = co["E2"] * u
             Q = co["Q"]
             Nu = N(t, u)
