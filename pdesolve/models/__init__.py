@@ -11,9 +11,12 @@
 - :class:`KuramotoSivashinsky` — 1D/2D/3D Kuramoto–Sivashinsky, Fourier, ETDRK4
 - :class:`Burgers` — viscous Burgers, Fourier; exact Cole–Hopf solutions
 - :class:`PeriodicHeat` — ``u_t = κΔu + f`` on a periodic box in 1–3D, Fourier
+- :func:`darcy_skr`, :func:`helmholtz_skr`, :func:`darcy_symmetric`, :class:`HeatCNSequence` —
+  the five-point Darcy / Helmholtz systems of the Krylov-recycling and Learning-to-Relax papers
 """
 
 from .burgers import Burgers, cole_hopf_sine
+from .darcy_fd import HeatCNSequence, darcy_skr, darcy_symmetric, helmholtz_skr
 from .gray_scott import PATTERNS, GrayScott
 from .heat import HeatEquation
 from .kdv import KdV, kdv_soliton, kdv_two_soliton
@@ -32,6 +35,7 @@ __all__ = [
     "Burgers",
     "CahnHilliard",
     "GrayScott",
+    "HeatCNSequence",
     "HeatEquation",
     "KdV",
     "KuramotoSivashinsky",
@@ -41,6 +45,9 @@ __all__ = [
     "ReactionDiffusion",
     "WaveEquation",
     "cole_hopf_sine",
+    "darcy_skr",
+    "darcy_symmetric",
+    "helmholtz_skr",
     "kdv_soliton",
     "kdv_two_soliton",
     "nls_soliton",
