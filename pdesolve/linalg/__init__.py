@@ -33,6 +33,7 @@ _EXPORTS = {
     "greedy_order": "ordering", "hilbert_order": "ordering",
     "tune_relaxation": "relaxation", "RelaxationBandit": "relaxation",
     "ContextualRelaxationBandit": "relaxation", "TsallisINF": "relaxation",
+    "ChebCBRelaxationBandit": "relaxation",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -292,6 +292,14 @@ class HeatCNSequence:
         """The scalar that changes the matrix of ``step``: ``κ(t_{step+½})``."""
         return float(self.kappa((step + 0.5) * self.dt))
 
+    def context_range(self, steps: int) -> tuple[float, float]:
+        """``(min, max)`` of :meth:`context` over steps ``0 … steps−1`` (the bounds a contextual
+        bandit needs in advance; Khodak et al.'s ``cmin``, ``cmax``)."""
+        if steps < 1:
+            raise PdesolveError(f"steps must be >= 1, got {steps}")
+        c = np.array([self.context(i) for i in range(int(steps))])
+        return float(c.min()), float(c.max())
+
     def matrix(self, step: int) -> sp.csr_matrix:
         """``A_step = I + Δt/2 κ(t_{step+½}) L``."""
         c = 0.5 * self.dt * self.context(step)
