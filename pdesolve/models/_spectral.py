@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ..spectral import _kernels
 from ..spectral.fourier import FourierGrid, SpectralError
 from ..time.base import Stepper
 from ..time.integrate import Trajectory
@@ -106,27 +107,63 @@ class PseudoSpectralModel:
         return random_field(self.grid, seed, batch=batch, **options)
 
     # -- fused pseudo-spectral building blocks (shared by the models' hot paths) -------------
-    def _symbol_bank(self, symbols: list[np.ndarray]) -> np.ndarray:
-        """Symbols broadcast to the spectral shape and stacked as ``(d, S)`` complex."""
+    def _symbol_bank(self, symbols: list[np.ndarray], imaginary: bool = False) -> np.ndarray:
+        """Symbols broadcast to the spectral shape and stacked as ``(d, S)``: complex, or with
+        ``imaginary=True`` (purely imaginary symbols such as ``i k_j``) their real imaginary
+        parts, which halves the memory traffic of :meth:`_to_grid_many`."""
         shape = self.grid.spectral_shape
-        return np.ascontiguousarray(
-            np.stack([np.broadcast_to(s, shape).reshape(-1) for s in symbols]),
-            dtype=np.complex128)
+        rows = [np.broadcast_to(s, shape).reshape(-1) for s in symbols]
+        if imaginary:
+            if any(np.any(np.real(r) != 0) for r in rows):
+                raise SpectralError("imaginary=True needs purely imaginary symbols")
+            return np.ascontiguousarray(np.stack([np.imag(r) for r in rows]), dtype=np.float64)
+        return np.ascontiguousarray(np.stack(rows), dtype=np.complex128)
 
     def _to_grid_many(self, uh: np.ndarray, bank: np.ndarray) -> np.ndarray:
         """Grid values of ``symbol_j · û`` for each row of ``bank``: ``(d, *batch, *shape)``.
 
-        One fused numba pass builds the ``d`` spectral fields, one batched inverse transform
-        brings them to the grid (``2/3`` or no dealiasing: the product grid is the grid).
+        One fused numba pass builds the ``d`` spectral fields (a real ``bank`` holds the
+        imaginary parts of purely imaginary symbols, :meth:`_symbol_bank`), one batched inverse
+        transform brings them to the grid (``2/3`` or no dealiasing: the product grid is the
+        grid).
         """
-        from ..spectral import _kernels
-
-        g = self.grid
         d = bank.shape[0]
-        batch = uh.shape[: uh.ndim - g.dim]
         v = np.ascontiguousarray(uh, dtype=np.complex128).reshape(-1, bank.shape[1])
         spec = self._buffer("spec", (d,) + v.shape, np.complex128)
-        _kernels.scale_into(bank, v, spec)
+        if bank.dtype == np.float64:
+            _kernels.imag_scale_into(bank, v, spec)
+        else:
+            _kernels.scale_into(bank, v, spec)
+        return self._inverse_many(spec, uh.shape[: uh.ndim - self.grid.dim])
+
+    def _gradient_to_grid(self, uh: np.ndarray) -> np.ndarray:
+        """Grid values of ``∇u`` from ``û``: ``(d, *batch, *shape)`` (the grid's gradient
+        symbols, Nyquist zeroed; ``2/3`` or no dealiasing).
+
+        In 2-D the symbols ``i k_x`` (per row) and ``i k_y`` (per column) are applied from two
+        wavenumber vectors in one fused pass that reads only ``û``; other dimensions go through
+        :meth:`_to_grid_many` with the stacked symbols.
+        """
+        g = self.grid
+        cache = self.__dict__.setdefault("_gradient_cache", {})
+        if g.dim != 2:
+            if "bank" not in cache:
+                cache["bank"] = self._symbol_bank(list(g.gradient_symbols()), imaginary=True)
+            return self._to_grid_many(uh, cache["bank"])
+        if "k" not in cache:
+            cache["k"] = tuple(np.ascontiguousarray(np.imag(s).reshape(-1), dtype=np.float64)
+                               for s in g.gradient_symbols())
+        kx, ky = cache["k"]
+        v = np.ascontiguousarray(uh, dtype=np.complex128).reshape((-1,) + g.spectral_shape)
+        spec = self._buffer("spec", (2,) + v.shape, np.complex128)
+        _kernels.imag_gradient2_into(kx, ky, v, spec)
+        return self._inverse_many(spec, uh.shape[: uh.ndim - g.dim])
+
+    def _inverse_many(self, spec: np.ndarray, batch: tuple[int, ...]) -> np.ndarray:
+        """One batched inverse transform of the work array ``spec`` (``d`` fields, overwritten)
+        into a reused grid buffer ``(d, *batch, *shape)``."""
+        g = self.grid
+        d = spec.shape[0]
         grids = self._buffer("grid", (d,) + batch + g.shape, np.float64)
         return g.inverse(spec.reshape((d,) + batch + g.spectral_shape), out=grids,
                          overwrite=True)
@@ -142,13 +179,42 @@ class PseudoSpectralModel:
             bufs[key] = np.empty(shape, dtype=dtype)
         return bufs[key]
 
-    def _to_spectral_scaled(self, p: np.ndarray, coef: np.ndarray, shift: np.ndarray
-                            ) -> np.ndarray:
-        """``coef · F[p] + shift`` (per-mode ``coef`` real, ``shift`` complex, flat ``(S,)``)."""
-        from ..spectral import _kernels
+    def _dealias_box(self) -> tuple[list[tuple[Any, ...]], int]:
+        """The modes the grid's rule drops, as index tuples (batch axes in front) whose union is
+        the complement of the 2/3 mask (one contiguous run per axis: the mask is a box), and
+        the number of half-axis columns kept; ``([], m)`` for the other rules."""
+        g = self.grid
+        m = g.spectral_shape[-1]
+        if g.dealias != "2/3":
+            return [], m
+        keep = g.dealias_mask()
+        drops: list[tuple[Any, ...]] = []
+        columns = m
+        for j in range(g.dim):
+            kept = keep.any(axis=tuple(i for i in range(g.dim) if i != j))
+            gone = np.flatnonzero(~kept)
+            if gone.size == 0:
+                continue
+            if gone[-1] - gone[0] + 1 != gone.size:  # pragma: no cover - 2/3 masks are boxes
+                raise SpectralError("the dealiasing mask is not a box")
+            index: list[Any] = [slice(None)] * g.dim
+            index[j] = slice(int(gone[0]), int(gone[-1]) + 1)
+            drops.append((Ellipsis, *index))
+            if j == g.dim - 1:
+                columns = int(gone[0])
+        return drops, columns
 
-        ph = self.grid.forward(p)
-        _kernels.scale_add_inplace(ph.reshape(-1, coef.size), coef, shift)
+    def _to_spectral_box(self, p: np.ndarray, drops: list[tuple[Any, ...]], columns: int
+                         ) -> np.ndarray:
+        """``F[p]`` with the modes ``drops`` (:meth:`_dealias_box`) set to zero; a new array.
+
+        The transforms along the full axes skip the half-axis columns ``>= columns``
+        (:meth:`FourierGrid._forward_pruned`), which are among the dropped ones; zeroing
+        writes only the dropped modes instead of multiplying every mode by a mask.
+        """
+        ph = self.grid._forward_pruned(p, columns)
+        for index in drops:
+            ph[index] = 0.0
         return ph
 
     # -- time stepping -----------------------------------------------------------------------

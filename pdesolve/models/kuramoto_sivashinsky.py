@@ -36,6 +36,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..spectral import _kernels
 from ..spectral.fourier import FourierGrid, SpectralError
 from ._spectral import PseudoSpectralModel
 
@@ -97,14 +98,11 @@ class KuramotoSivashinsky(PseudoSpectralModel):
         self._ik = g.gradient_symbols()
         k2 = g.k2()
         self._linear = k2 - k2**2
-        coef = np.full(g.spectral_shape, -0.5)
-        if dealias == "2/3":
-            coef = coef * g.dealias_mask()
+        # fused path: −½ is applied on the grid (exact: a power of two commutes with the FFT's
+        # rounding), the dealiased modes and the mean are then zeroed in place
+        self._drops, self._columns = self._dealias_box()
         if form == "combustion" and not keep_mean:
-            coef.flat[0] = 0.0
-        self._coef = np.ascontiguousarray(coef.reshape(-1))
-        self._zero = np.zeros(self._coef.size, dtype=np.complex128)
-        self._bank = self._symbol_bank(list(self._ik)) if self.fused else None
+            self._drops.append((Ellipsis,) + (0,) * g.dim)
 
     def linear_symbol(self) -> np.ndarray:
         """``|k|² − |k|⁴``."""
@@ -114,12 +112,10 @@ class KuramotoSivashinsky(PseudoSpectralModel):
         """``−½ F[|∇u|²]`` (combustion) or ``−½ i k F[u²]`` (conservative), dealiased."""
         g = self.grid
         if self.fused:
-            grads = self._to_grid_many(uh, self._bank)
+            grads = self._gradient_to_grid(uh)
             p = self._buffer("p", grads.shape[1:], np.float64)
-            from ..spectral import _kernels
-
-            _kernels.sum_squares(grads.reshape(g.dim, -1), p.reshape(-1))
-            return self._to_spectral_scaled(p, self._coef, self._zero)
+            _kernels.sum_squares(grads.reshape(g.dim, -1), p.reshape(-1), -0.5)
+            return self._to_spectral_box(p, self._drops, self._columns)
         if self.form == "combustion":
             p = sum(g.dealias_inverse(uh * ik) ** 2 for ik in self._ik)
             nh = g.dealias_forward(p) * -0.5

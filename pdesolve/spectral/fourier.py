@@ -210,6 +210,25 @@ class FourierGrid:
             np.fft.fft(out, axis=ax, out=out)
         return out
 
+    def _forward_pruned(self, u: np.ndarray, columns: int | None) -> np.ndarray:
+        """:meth:`forward` (a new array) for a caller that keeps only the first ``columns``
+        columns of the half axis (a 2/3 mask zeroes the rest): the transforms along the full
+        axes skip the other columns, which hold partial transforms on return. Pruning is done
+        by the numpy path only; the scipy path and ``columns=None`` return the full
+        :meth:`forward`."""
+        m = self.spectral_shape[-1]
+        if self.fft != "numpy" or columns is None or columns >= m or self.dim == 1:
+            return self.forward(u)
+        u = self._check(u, False, "forward")
+        if u.dtype != np.float64:
+            u = u.astype(np.float64)
+        out = np.empty(u.shape[: u.ndim - self.dim] + self.spectral_shape, np.complex128)
+        np.fft.rfft(u, axis=-1, out=out)
+        part = out[..., : max(int(columns), 1)]
+        for ax in self.axes[:-1]:
+            np.fft.fft(part, axis=ax, out=part)
+        return out
+
     def inverse(self, uh: np.ndarray, out: np.ndarray | None = None,
                 overwrite: bool = False) -> np.ndarray:
         """``irfftn`` over the last ``dim`` axes: coefficients -> grid values (real).
