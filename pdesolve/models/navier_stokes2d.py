@@ -134,7 +134,9 @@ class NavierStokes2D(PseudoSpectralModel):
         # D[F] = mask · F for the 2/3 rule; the 3/2 product comes back already truncated
         mask = g.dealias_mask() if dealias == "2/3" else np.ones(g.spectral_shape, dtype=bool)
         self._neg_mask = np.ascontiguousarray(-mask.reshape(-1).astype(float))
-        self._bank = self._symbol_bank([iky * self._inv_k2, -ikx * self._inv_k2, ikx, iky])
+        self._bank = self._symbol_bank(
+            [iky * self._inv_k2, -ikx * self._inv_k2, ikx, iky], imaginary=True
+        )
 
     # -- the equation ------------------------------------------------------------------------
     def linear_symbol(self) -> np.ndarray:

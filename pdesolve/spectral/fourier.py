@@ -39,7 +39,7 @@ unresolved: odd derivative symbols vanish there and padding drops them.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -402,55 +402,39 @@ class FourierGrid:
         """Grid shape on which products are formed (``⌈3n/2⌉`` per axis for ``"3/2"``)."""
         return self._pad_shape if self.dealias == "3/2" else self.shape
 
+    def _blocks(self) -> Iterator[tuple[tuple[Any, ...], tuple[Any, ...]]]:
+        """Index pairs ``(on this grid, on the 3/2 grid)`` of the resolved coefficient blocks:
+        one per combination of non-negative / negative wavenumbers on the full (complex) axes,
+        and the non-negative half on the last (real-transform) axis."""
+        M = self._pad_shape
+        for signs in np.ndindex(*(2,) * (self.dim - 1)):
+            small: list[Any] = [Ellipsis]
+            big: list[Any] = [Ellipsis]
+            for j, negative in enumerate(signs):
+                n, m = self.shape[j], M[j]
+                h = (n - 1) // 2
+                small.append(slice(n - h, n) if negative else slice(0, h + 1))
+                big.append(slice(m - h, m) if negative else slice(0, h + 1))
+            last = slice(0, (self.shape[-1] - 1) // 2 + 1)
+            yield tuple(small) + (last,), tuple(big) + (last,)
+
     def _pad(self, uh: np.ndarray) -> np.ndarray:
         """Zero-pad coefficients to the 3/2 grid, rescaled so ``irfftn`` gives the same field."""
         batch = uh.shape[: uh.ndim - self.dim]
         M = self._pad_shape
         out = np.zeros(batch + M[:-1] + (M[-1] // 2 + 1,), dtype=np.result_type(uh, complex))
-        # gather per combination of (positive, negative) blocks of the full axes
-        full = self.dim - 1
-        for signs in np.ndindex(*(2,) * full):
-            s_in: list[Any] = [Ellipsis]
-            s_out: list[Any] = [Ellipsis]
-            for j in range(full):
-                n, m = self.shape[j], M[j]
-                h = (n - 1) // 2
-                if signs[j] == 0:
-                    s_in.append(slice(0, h + 1))
-                    s_out.append(slice(0, h + 1))
-                else:
-                    s_in.append(slice(n - h, n))
-                    s_out.append(slice(m - h, m))
-            hl = (self.shape[-1] - 1) // 2
-            s_in.append(slice(0, hl + 1))
-            s_out.append(slice(0, hl + 1))
-            out[tuple(s_out)] = uh[tuple(s_in)]
+        for small, big in self._blocks():
+            out[big] = uh[small]
         out *= math.prod(M) / math.prod(self.shape)
         return out
 
     def _truncate(self, ph: np.ndarray) -> np.ndarray:
         """Inverse of :meth:`_pad`: keep the resolved modes of 3/2-grid coefficients."""
         batch = ph.shape[: ph.ndim - self.dim]
-        M = self._pad_shape
         out = np.zeros(batch + self.spectral_shape, dtype=ph.dtype)
-        full = self.dim - 1
-        for signs in np.ndindex(*(2,) * full):
-            s_in: list[Any] = [Ellipsis]
-            s_out: list[Any] = [Ellipsis]
-            for j in range(full):
-                n, m = self.shape[j], M[j]
-                h = (n - 1) // 2
-                if signs[j] == 0:
-                    s_out.append(slice(0, h + 1))
-                    s_in.append(slice(0, h + 1))
-                else:
-                    s_out.append(slice(n - h, n))
-                    s_in.append(slice(m - h, m))
-            hl = (self.shape[-1] - 1) // 2
-            s_in.append(slice(0, hl + 1))
-            s_out.append(slice(0, hl + 1))
-            out[tuple(s_out)] = ph[tuple(s_in)]
-        out *= math.prod(self.shape) / math.prod(M)
+        for small, big in self._blocks():
+            out[small] = ph[big]
+        out *= math.prod(self.shape) / math.prod(self._pad_shape)
         return out
 
     def dealias_inverse(self, uh: np.ndarray) -> np.ndarray:
