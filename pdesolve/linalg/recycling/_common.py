@@ -12,7 +12,6 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from ...backends import to_numpy
 from ..krylov._common import KrylovSetup
@@ -50,8 +49,10 @@ def hdot_rows(X: Any, v: Any, xp: ModuleType, out: Any = None, work: Any = None)
 def apply_rows(s: KrylovSetup, X: Any, *, precondition: bool) -> Any:
     """``A X`` (or ``A M⁻¹ X``) for the row block ``X`` (``(k, n)``), returned as ``(k, n)``.
 
-    A scipy sparse matrix or a dense array is applied to the whole block at once (one sparse
-    times dense product); other operators one row at a time through ``s.matvec``.
+    A dense array is applied to the whole block at once (BLAS-3); sparse matrices and other
+    operators one row at a time through ``s.matvec`` (scipy's sparse times ``k``-column dense
+    product is about three times slower than ``k`` sparse matrix-vector products at
+    ``n = 10⁴``, ``k = 20``).
     """
     xp = s.xp
     if precondition and s.pc is not None:
@@ -59,7 +60,7 @@ def apply_rows(s: KrylovSetup, X: Any, *, precondition: bool) -> Any:
     if X.shape[0] == 0:
         return xp.empty_like(X)
     A = s.A
-    if sp.issparse(A) or isinstance(A, np.ndarray):
+    if isinstance(A, np.ndarray):
         return xp.ascontiguousarray(xp.asarray(A @ X.T).T)
     return xp.stack([xp.asarray(s.matvec(X[i])).reshape(s.n) for i in range(X.shape[0])])
 
@@ -119,7 +120,8 @@ class RecycleState:
             self.clear()
             return False
         if self.U.dtype != s.dtype:
-            self.U, self.C = self.U.astype(s.dtype), self.C.astype(s.dtype)
+            self.U = self.U.astype(s.dtype)
+            self.C = None if self.C is None else self.C.astype(s.dtype)
         return True
 
     def columns(self, which: str) -> Any:
