@@ -56,13 +56,16 @@ fixed ω of the grid in hindsight over the steps after the warm-up W (one period
 ``<bandit>_vs_best_fixed_after_warmup_iter_ratio`` = best fixed / bandit, steps ≥ W.
 
 The machine is a shared 2-core VM: timings are noisy (the load average is printed). Full run:
-about 9 minutes. Only the two headline configurations (Darcy n = 6400 rtol 1e−8 SOR, Helmholtz
+about 11 minutes (the grid alone, ``--only grid``: under 2 minutes). Only the two headline
+configurations (Darcy n = 6400 rtol 1e−8 SOR, Helmholtz
 n = 10⁴ rtol 1e−7 SOR) and the SPD set run 100 systems with every method (scipy's GMRES on the
 first ``--scipy-systems``); the corrected-operator Darcy runs 20; the rest of the grid runs 3
-systems per configuration with PETSc GMRES(40) and GCRO-DR + greedy only, and configurations that
-would start after 520 s are skipped and listed as such in the JSON (``*_skipped``).
+systems per configuration with PETSc GMRES(40) and GCRO-DR + greedy only, and configurations
+that would start after ``--budget`` seconds (900) are skipped and listed as such in the JSON
+(``*_skipped``); ``--only grid`` runs just that grid.
 
-Usage: python benchmarks/recycling.py [--quick] [--systems N] [--scipy-systems N] [--only heat]
+Usage: python benchmarks/recycling.py [--quick] [--systems N] [--scipy-systems N] [--only heat|grid]
+       [--budget SECONDS]
        [--heat-nx 64] [--heat-steps 2000] [--heat-warmup 1000] [--heat-dt 1e-3]
 """
 
@@ -404,7 +407,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="tiny sizes (< 15 s)")
     parser.add_argument("--systems", type=int, default=100, help="headline sequence length")
     parser.add_argument("--scipy-systems", type=int, default=2, help="systems run by scipy")
-    parser.add_argument("--only", choices=("heat",), help="run only this section")
+    parser.add_argument("--only", choices=("heat", "grid"), help="run only this section")
+    parser.add_argument(
+        "--budget", type=float, default=900.0, help="seconds after which grid cases are skipped"
+    )
     parser.add_argument("--heat-nx", type=int, default=64, help="heat grid intervals per side")
     parser.add_argument("--heat-steps", type=int, default=2000, help="heat time steps")
     parser.add_argument("--heat-warmup", type=int, default=1000, help="heat warm-up steps W")
@@ -433,7 +439,35 @@ def main() -> None:
         grid_pcs = ("none", "jacobi", "sor")
         heat = (args.heat_nx, args.heat_steps, args.heat_warmup, args.heat_dt)
 
-    # headline configurations: 100 systems, every method
+    if args.only != "grid":
+        headline(args, fig, s6400, s1e4, n_head, n_scipy, heat)
+    # the rest of the grid: fewer systems, PETSc GMRES(40) against GCRO-DR + greedy, in order of
+    # interest; configurations that would start after `budget` seconds are skipped (reported)
+    grid = [("darcy", s6400, "darcy6400", (1e-8, 1e-5)), ("helmholtz", s1e4, "helmholtz1e4",
+            (1e-7, 1e-5)), ("darcy", s1e4, "darcy1e4", (1e-8, 1e-5))]  # fmt: skip
+    headlines = {"darcy6400_rtol1e-8_sor", "helmholtz1e4_rtol1e-7_sor"}
+    for kind, s, name, tols in grid:
+        for rtol in tols:
+            for pc in grid_pcs[::-1]:
+                label = f"{name}_rtol{rtol:.0e}_{pc}".replace("e-0", "e-")
+                if label in headlines:  # run with 100 systems and every method
+                    continue
+                if time.perf_counter() - t_start > args.budget and not args.quick:
+                    fig[f"{label}_skipped"] = "time budget"
+                    print(f"\n== {label}: skipped (time budget)")
+                    continue
+                seq, runs = nonsymmetric_config(kind, s, n_grid, rtol, pc, "skr-code", False, 0)
+                report(label, seq, rtol, runs, fig)
+    fig["total_s"] = round(time.perf_counter() - t_start, 1)
+    fig["loadavg_start"], fig["loadavg_end"] = load0, os.getloadavg()[0]
+    print(f"\ntotal {fig['total_s']} s; load average {load0:.2f} -> {fig['loadavg_end']:.2f} "
+          "(shared 2-core machine: timings are noisy)")  # fmt: skip
+    print(json.dumps(fig))
+
+
+def headline(args, fig: dict, s6400: int, s1e4: int, n_head: int, n_scipy: int, heat) -> None:
+    """The headline configurations (100 systems, every method), the corrected operator, the SPD
+    set and the heat bandit."""
     label = "darcy6400_rtol1e-8_sor"
     seq, runs = nonsymmetric_config("darcy", s6400, n_head, 1e-8, "sor", "skr-code", True, n_scipy)
     runs["gcrotmk"] = gcrotmk_recycled(seq, "sor", 1e-8)
@@ -451,28 +485,6 @@ def main() -> None:
     # SPD set and the bandit
     spd_config(s1e4, n_head, 1e-8, fig)
     heat_bandit(*heat, fig)
-    # the rest of the grid: fewer systems, PETSc GMRES(40) against GCRO-DR + greedy, in order of
-    # interest; configurations that would start after `budget` seconds are skipped (reported)
-    grid = [("darcy", s6400, "darcy6400", (1e-8, 1e-5)), ("helmholtz", s1e4, "helmholtz1e4",
-            (1e-7, 1e-5)), ("darcy", s1e4, "darcy1e4", (1e-8, 1e-5))]  # fmt: skip
-    budget = 520.0
-    for kind, s, name, tols in grid:
-        for rtol in tols:
-            for pc in grid_pcs[::-1]:
-                label = f"{name}_rtol{rtol:.0e}_{pc}".replace("e-0", "e-")
-                if f"{label}_time_ratio" in fig:  # a headline configuration, done above
-                    continue
-                if time.perf_counter() - t_start > budget and not args.quick:
-                    fig[f"{label}_skipped"] = "time budget"
-                    print(f"\n== {label}: skipped (time budget)")
-                    continue
-                seq, runs = nonsymmetric_config(kind, s, n_grid, rtol, pc, "skr-code", False, 0)
-                report(label, seq, rtol, runs, fig)
-    fig["total_s"] = round(time.perf_counter() - t_start, 1)
-    fig["loadavg_start"], fig["loadavg_end"] = load0, os.getloadavg()[0]
-    print(f"\ntotal {fig['total_s']} s; load average {load0:.2f} -> {fig['loadavg_end']:.2f} "
-          "(shared 2-core machine: timings are noisy)")  # fmt: skip
-    print(json.dumps(fig))
 
 
 if __name__ == "__main__":
