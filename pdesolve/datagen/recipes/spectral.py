@@ -41,6 +41,10 @@ class TrajectoryRecipe(Recipe):
     def resolved_solver(self, solver: str) -> str:
         return f"{self.stepper_name} time stepping"
 
+    def initial_batch(self, indices: Sequence[int], seed: int) -> np.ndarray:
+        """The initial states of samples ``indices``, each from its own stream."""
+        return np.stack([self.initial(sample_rng(seed, int(i))) for i in indices])
+
     def times(self) -> np.ndarray:
         snapshots, every, dt, _ = self.time_grid()
         return dt * every * np.arange(1, snapshots + 1)
@@ -151,7 +155,7 @@ class NavierStokesFNO(TrajectoryRecipe):
     def generate(
         self, indices: Sequence[int], seed: int, *, solver: str = "auto", rtol: float = 1e-8
     ) -> dict[str, np.ndarray]:
-        u0 = np.stack([self.initial(sample_rng(seed, int(i))) for i in indices])
+        u0 = self.initial_batch(indices, seed)
         a, snaps = self.trajectories(u0)
         return {"a": a, "u": np.moveaxis(snaps, 0, -1)}
 
@@ -160,7 +164,14 @@ class NavierStokesFNO(TrajectoryRecipe):
         return self.one_step_residual(states)
 
 
-class KuramotoSivashinskyTrajectories(TrajectoryRecipe):
+class Trajectory1DRecipe(TrajectoryRecipe):
+    """A trajectory recipe in one space dimension (subsampling acts on the last axis)."""
+
+    def sub(self, u: np.ndarray, axes: int = 1) -> np.ndarray:
+        return super().sub(u, axes)
+
+
+class KuramotoSivashinskyTrajectories(Trajectory1DRecipe):
     r"""Kuramoto–Sivashinsky trajectories, ``u_t + u_xx + u_xxxx + ½(u²)_x = 0`` on
     ``[0, L)`` periodic (Kassam & Trefethen 2005: ``L = 32π``, ``n = 128``, ``dt = 1/4``).
 
@@ -214,13 +225,10 @@ class KuramotoSivashinskyTrajectories(TrajectoryRecipe):
         x = p["length"] * np.arange(p["resolution"]) / p["resolution"]
         return {"x": x[:: self.stride], "t": self.times()}
 
-    def sub(self, u: np.ndarray, axes: int = 1) -> np.ndarray:
-        return super().sub(u, axes)
-
     def generate(
         self, indices: Sequence[int], seed: int, *, solver: str = "auto", rtol: float = 1e-8
     ) -> dict[str, np.ndarray]:
-        u0 = np.stack([self.initial(sample_rng(seed, int(i))) for i in indices])
+        u0 = self.initial_batch(indices, seed)
         start, snaps = self.trajectories(u0)
         return {"u0": start, "u": np.moveaxis(snaps, 0, 1)}
 
@@ -228,7 +236,7 @@ class KuramotoSivashinskyTrajectories(TrajectoryRecipe):
         return self.one_step_residual(np.concatenate([sample["u0"][None], sample["u"]]))
 
 
-class BurgersFNO(TrajectoryRecipe):
+class BurgersFNO(Trajectory1DRecipe):
     r"""Viscous Burgers as in FNO (Li et al., ICLR 2021, §5.1): ``u_t + u u_x = ν u_xx`` on the
     unit circle, ``u₀ ~ N(0, 625(−Δ + 25 I)^{−2})`` (``σ = 25, τ = 5, α = 2``, periodic GRF),
     ``ν = 0.1``, stored at ``t = 1``; FNO's ``burgers_data_R10.mat`` holds ``a``, ``u`` on
@@ -287,13 +295,10 @@ class BurgersFNO(TrajectoryRecipe):
         x = np.arange(self.params["resolution"]) / self.params["resolution"]
         return {"x": x[:: self.stride], "t": self.times()}
 
-    def sub(self, u: np.ndarray, axes: int = 1) -> np.ndarray:
-        return super().sub(u, axes)
-
     def generate(
         self, indices: Sequence[int], seed: int, *, solver: str = "auto", rtol: float = 1e-8
     ) -> dict[str, np.ndarray]:
-        u0 = np.stack([self.initial(sample_rng(seed, int(i))) for i in indices])
+        u0 = self.initial_batch(indices, seed)
         a, snaps = self.trajectories(u0)
         u = snaps[0] if self.params["snapshots"] == 1 else np.moveaxis(snaps, 0, 1)
         return {"a": a, "u": u}
