@@ -222,34 +222,35 @@ def figures(prefix: str, k: int, med: dict, best: dict) -> dict:
     return out
 
 
+def bench_model(prefix, model, stepper, dt, baseline, fft_counts, k: int, rounds: int) -> dict:
+    """Ours (``model.stepper(stepper)``) against the hand loops built by ``baseline(n, fft)``,
+    with the FFT-only timings ``fft_counts = (model (inverse, forward), baseline (inverse,
+    forward))`` per step, interleaved over ``rounds``."""
+    n = model.grid.shape[0]
+    st = model.stepper(stepper)
+    u0h = model.to_spectral(smooth_ic(n))
+    ours = loop(lambda u: st.step(0.0, u, dt), u0h, k)
+    base_s = loop(baseline(n, "scipy"), u0h, k)
+    base_n = loop(baseline(n, "numpy"), u0h, k)
+    (mi, mf), (bi, bf) = fft_counts
+    cases = {"ours": ours, "base_scipy": base_s, "base_numpy": base_n,
+             "fft": fft_only_model(model, mi, mf, k),
+             "fft_base": fft_only_baseline(n, bi, bf, k, "scipy")}  # fmt: skip
+    med, best = interleave(cases, rounds)
+    agree = float(np.abs(ours() - base_s()).max() / np.abs(u0h).max())
+    return {**figures(prefix, k, med, best), f"{prefix}_rel_diff_vs_baseline": agree}
+
+
 def bench_ns(n: int, k: int, rounds: int) -> dict:
     ns = NavierStokes2D(n, 1.0, nu=NS_NU, forcing="fno")
-    st = ns.stepper("fno")
-    w0h = ns.to_spectral(smooth_ic(n))
-    ours = loop(lambda w: st.step(0.0, w, NS_DT), w0h, k)
-    base_s = loop(numpy_ns(n, "scipy"), w0h, k)
-    base_n = loop(numpy_ns(n, "numpy"), w0h, k)
-    cases = {"ours": ours, "base_scipy": base_s, "base_numpy": base_n,
-             "fft": fft_only_model(ns, 4, 1, k),
-             "fft_base": fft_only_baseline(n, 4, 1, k, "scipy")}
-    med, best = interleave(cases, rounds)
-    agree = float(np.abs(ours() - base_s()).max() / np.abs(w0h).max())
-    return {**figures("ns256", k, med, best), "ns256_rel_diff_vs_baseline": agree, "ns_grid": n}
+    fig = bench_model("ns256", ns, "fno", NS_DT, numpy_ns, ((4, 1), (4, 1)), k, rounds)
+    return {**fig, "ns_grid": n}
 
 
 def bench_ks(n: int, k: int, rounds: int) -> dict:
     ks = KuramotoSivashinsky((n, n), KS_L)
-    st = ks.stepper("etdrk4")
-    u0h = ks.to_spectral(smooth_ic(n))
-    ours = loop(lambda u: st.step(0.0, u, KS_DT), u0h, k)
-    base_s = loop(numpy_ks(n, "scipy"), u0h, k)
-    base_n = loop(numpy_ks(n, "numpy"), u0h, k)
-    cases = {"ours": ours, "base_scipy": base_s, "base_numpy": base_n,
-             "fft": fft_only_model(ks, 2, 4, k),
-             "fft_base": fft_only_baseline(n, 8, 4, k, "scipy")}
-    med, best = interleave(cases, rounds)
-    agree = float(np.abs(ours() - base_s()).max() / np.abs(u0h).max())
-    return {**figures("ks256", k, med, best), "ks256_rel_diff_vs_baseline": agree, "ks_grid": n}
+    fig = bench_model("ks256", ks, "etdrk4", KS_DT, numpy_ks, ((2, 4), (8, 4)), k, rounds)
+    return {**fig, "ks_grid": n}
 
 
 def main() -> None:
