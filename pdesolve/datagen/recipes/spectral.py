@@ -28,11 +28,35 @@ class TrajectoryRecipe(Recipe):
 
     stepper_name: ClassVar[str] = "etdrk4"
 
-    def model(self) -> Any:
+    def build_model(self) -> Any:
+        """The model integrating one sample (built once per recipe object by :meth:`model`)."""
         raise NotImplementedError
+
+    def model(self) -> Any:
+        if getattr(self, "_model", None) is None:
+            self._model = self.build_model()
+        return self._model
 
     def initial(self, rng: np.random.Generator) -> np.ndarray:
         raise NotImplementedError
+
+    def check_subsample(self) -> None:
+        if self.params["resolution"] % self.stride:
+            raise DatagenError("subsample must divide the resolution")
+
+    def check_end_time(self) -> None:
+        """``t_end / dt`` must be a whole number of steps, a multiple of ``snapshots``."""
+        p = self.params
+        steps = p["t_end"] / p["dt"]
+        if p["snapshots"] < 1 or abs(steps - round(steps)) > 1e-6 * steps or (
+                round(steps) % p["snapshots"]):
+            raise DatagenError("t_end / dt must be an integer multiple of snapshots")
+
+    def end_time_grid(self) -> tuple[int, int, float, int]:
+        """:meth:`time_grid` for recipes given ``t_end``, ``dt`` and ``snapshots``."""
+        p = self.params
+        steps = int(round(p["t_end"] / p["dt"]))
+        return p["snapshots"], steps // p["snapshots"], p["dt"], 0
 
     def time_grid(self) -> tuple[int, int, float, int]:
         """``(snapshots, save_every, dt, burn_in)``."""
@@ -114,27 +138,19 @@ class NavierStokesFNO(TrajectoryRecipe):
         p = self.params
         if p["forcing"] not in ("fno", "none") or p["initial"] not in ("grf", "taylor-green"):
             raise DatagenError("forcing is 'fno' or 'none', initial 'grf' or 'taylor-green'")
-        if p["resolution"] % self.stride:
-            raise DatagenError("subsample must divide the resolution")
-        steps = p["t_end"] / p["dt"]
-        if p["snapshots"] < 1 or abs(steps - round(steps)) > 1e-6 * steps or (
-                round(steps) % p["snapshots"]):
-            raise DatagenError("t_end / dt must be an integer multiple of snapshots")
+        self.check_subsample()
+        self.check_end_time()
         self.model()  # the model is importable and accepts the parameters
 
-    def model(self) -> Any:
+    def build_model(self) -> Any:
         from ...models.navier_stokes2d import NavierStokes2D
 
         p = self.params
-        if getattr(self, "_model", None) is None:
-            self._model = NavierStokes2D(p["resolution"], nu=p["nu"],
-                                         forcing=None if p["forcing"] == "none" else "fno")
-        return self._model
+        return NavierStokes2D(p["resolution"], nu=p["nu"],
+                              forcing=None if p["forcing"] == "none" else "fno")  # fmt: skip
 
     def time_grid(self) -> tuple[int, int, float, int]:
-        p = self.params
-        steps = int(round(p["t_end"] / p["dt"]))
-        return p["snapshots"], steps // p["snapshots"], p["dt"], 0
+        return self.end_time_grid()
 
     def initial(self, rng: np.random.Generator) -> np.ndarray:
         s = self.params["resolution"]
@@ -198,16 +214,13 @@ class KuramotoSivashinskyTrajectories(Trajectory1DRecipe):
         p = self.params
         if p["dt"] <= 0 or p["burn_in"] < 0 or p["snapshots"] < 1 or p["save_every"] < 1:
             raise DatagenError("need dt > 0, burn_in >= 0, snapshots >= 1, save_every >= 1")
-        if p["resolution"] % self.stride:
-            raise DatagenError("subsample must divide the resolution")
+        self.check_subsample()
         self.model()
 
-    def model(self) -> Any:
+    def build_model(self) -> Any:
         from ...models.kuramoto_sivashinsky import KuramotoSivashinsky
 
-        if getattr(self, "_model", None) is None:
-            self._model = KuramotoSivashinsky(self.params["resolution"], self.params["length"])
-        return self._model
+        return KuramotoSivashinsky(self.params["resolution"], self.params["length"])
 
     def time_grid(self) -> tuple[int, int, float, int]:
         p = self.params
@@ -260,26 +273,17 @@ class BurgersFNO(Trajectory1DRecipe):
     }
 
     def validate(self) -> None:
-        p = self.params
-        if p["resolution"] % self.stride:
-            raise DatagenError("subsample must divide the resolution")
-        steps = p["t_end"] / p["dt"]
-        if p["snapshots"] < 1 or abs(steps - round(steps)) > 1e-6 * steps or (
-                round(steps) % p["snapshots"]):
-            raise DatagenError("t_end / dt must be an integer multiple of snapshots")
+        self.check_subsample()
+        self.check_end_time()
         self.model()
 
-    def model(self) -> Any:
+    def build_model(self) -> Any:
         from ...models.burgers import Burgers
 
-        if getattr(self, "_model", None) is None:
-            self._model = Burgers(self.params["resolution"], 1.0, nu=self.params["nu"])
-        return self._model
+        return Burgers(self.params["resolution"], 1.0, nu=self.params["nu"])
 
     def time_grid(self) -> tuple[int, int, float, int]:
-        p = self.params
-        steps = int(round(p["t_end"] / p["dt"]))
-        return p["snapshots"], steps // p["snapshots"], p["dt"], 0
+        return self.end_time_grid()
 
     def initial(self, rng: np.random.Generator) -> np.ndarray:
         p = self.params
