@@ -467,7 +467,13 @@ class FourierGrid:
     def product(self, ah: np.ndarray, bh: np.ndarray) -> np.ndarray:
         """Dealiased pseudo-spectral product: coefficients of ``a·b`` from those of ``a``, ``b``.
 
-        Exact for band-limited factors (``|m| < n/3`` for ``"2/3"``; every non-Nyquist mode for
-        ``"3/2"``), i.e. equal to the truncated Fourier series of the true product.
+        ``"3/2"``: the truncated Fourier series of the true product of the (non-Nyquist) factors.
+        ``"2/3"`` (Orszag 1971): both factors are first truncated to ``|m| < n/3``; the result is
+        the truncated series of the product of the truncated factors (no aliasing reaches the
+        kept modes). The models' fused right-hand sides mask only the output
+        (:meth:`dealias_forward`), as FNO's Navier–Stokes solver does.
         """
+        if self.dealias == "2/3":
+            mask = self.dealias_mask()
+            ah, bh = np.asarray(ah) * mask, np.asarray(bh) * mask
         return self.dealias_forward(self.dealias_inverse(ah) * self.dealias_inverse(bh))
