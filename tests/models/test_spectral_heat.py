@@ -15,6 +15,18 @@ def test_exact_decay_with_etdrk4(shape):
     assert np.abs(traj.u[-1] - heat.exact(u0, 0.4)).max() < 1e-12
 
 
+def test_closed_form_on_a_box_of_length_four():
+    """u_t = κ u_xx + cos kx + ½, u0 = sin kx, k = 2π·2/4: u = e^{−κk²t} sin kx
+    + (1 − e^{−κk²t})/(κk²) cos kx + t/2 — independent of the model's own symbols."""
+    kappa, k, t = 0.3, 2 * np.pi * 2 / 4.0, 0.6
+    heat = PeriodicHeat(32, 4.0, kappa=kappa, source=lambda x: np.cos(k * x) + 0.5)
+    (x,) = heat.grid.mesh()
+    u = heat.rollout(np.sin(k * x), 12, t / 12).u[-1]
+    decay = np.exp(-kappa * k * k * t)
+    exact = decay * np.sin(k * x) + (1 - decay) / (kappa * k * k) * np.cos(k * x) + 0.5 * t
+    assert np.abs(u - exact).max() < 1e-12
+
+
 def test_sbdf2_order_two():
     heat = PeriodicHeat(32, kappa=1.0)
     (x,) = heat.grid.mesh()
