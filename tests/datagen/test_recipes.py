@@ -24,6 +24,9 @@ TINY = {
 RTOL = 1e-8
 
 
+TRAJECTORY_RECIPES = {"ns2d-fno", "burgers-fno", "ks"}
+
+
 def _samples(out: dict[str, np.ndarray]) -> list[dict[str, np.ndarray]]:
     n = len(next(iter(out.values())))
     return [{k: v[i] for k, v in out.items()} for i in range(n)]
@@ -38,7 +41,9 @@ def test_stored_solution_satisfies_discrete_equation(name, solver):
     assert set(out) == set(layout)
     for key, (shape, _) in layout.items():
         assert out[key].shape == (3, *shape), key
-    bound = 1e-11 if solver == "direct" else RTOL  # time-stepping recipes: rounding level
+    # linear solves: the solver's tolerance; time-stepping recipes ignore the solver and their
+    # residual (a replay of one step) is at rounding level either way
+    bound = 1e-11 if solver == "direct" or name in TRAJECTORY_RECIPES else RTOL
     for sample in _samples(out):
         assert recipe.residual(sample) <= bound
         if "residual" in sample:  # recorded residual = recomputed from the stored arrays

@@ -83,14 +83,17 @@ def test_sequence_matches_direct_solves(pc, flexible):
 def test_options_keep_the_answer(options):
     systems = sequence(16, 3, vel=(20.0, 10.0))
     g, ref = GCRODR(20, 8, **options), GCRODR(20, 8)
+    long_solves = 0
     for A, b in systems:
         res, res_ref = g.solve(A, b, rtol=1e-10), ref.solve(A, b, rtol=1e-10)
         assert rel_err(res.x, A, b) < 1e-7
-        if "update_every" in options:
-            fewer = res.info["ritz_updates"] < res_ref.info["ritz_updates"]
-            assert fewer or res.info["cycles"] <= 2
-        else:
+        if "update_every" not in options:
             assert abs(res.iterations - res_ref.iterations) <= 2
+        elif res_ref.info["cycles"] > 3:  # enough cycles for the schedule to differ
+            long_solves += 1
+            assert res.info["ritz_updates"] < res_ref.info["ritz_updates"]
+    if "update_every" in options:
+        assert long_solves >= 1  # the schedule was actually exercised
 
 
 def test_k0_is_gmres():
