@@ -11,15 +11,20 @@ SSOR(ω)                      a forward SOR sweep, then a backward one
 Gauss–Seidel                 SOR with ω = 1 (forward, backward or symmetric)
 ===========================  ===================================================
 
-The sweeps are numba kernels over the CSR arrays ``(indptr, indices, data)``; the diagonal is
-taken once (:func:`splitting`), checked for zeros, and inverted, so a sweep does no division.
-A forward SOR row update is ``x_i ← x_i + ω (b_i − Σ_j a_ij x_j) / a_ii`` over the whole row,
-which equals the textbook ``(1 − ω) x_i + ω (b_i − Σ_{j≠i} a_ij x_j) / a_ii`` and needs no
-test for the diagonal entry, so the kernels work on any CSR ordering.  Each kernel has a
-pure numpy/scipy reference (``reference_*``: triangular solves with ``D/ω + L`` …) used by the
-tests.  Sweeps are sequential (Gauss–Seidel ordering); the cost of one sweep is one pass over
-the matrix, about 12 bytes per nonzero (8-byte value + 4-byte column index), so it is bounded
-by memory bandwidth: :func:`time_sor_sweep` measures it.
+The Jacobi kernel runs over the CSR arrays ``(indptr, indices, data)``; the diagonal is taken
+once (:func:`splitting`), checked for zeros, and inverted, so a sweep does no division.  The SOR
+kernels run over a second, *sweep-ordered* copy of the off-diagonal part (built on first use,
+:attr:`Splitting.sweep_csr`): row ``i`` holds its strictly upper entries and then its strictly
+lower entries, each in increasing column order, without ``a_ii``.  A forward row update
+``x_i ← (1 − ω) x_i + ω (b_i − Σ_{j≠i} a_ij x_j) / a_ii`` then walks the row in storage order
+and meets the freshest value ``x_{i−1}`` last; the backward sweep walks it in reverse and meets
+``x_{i+1}`` last.  So the row-to-row dependency chain is one multiply-subtract and the update,
+and the sweep streams only the off-diagonal values and indices plus ``indptr``, ``1/a_ii``,
+``b`` and ``x`` (no diagonal pointers, no diagonal entries).  Each kernel has a pure
+numpy/scipy reference (``reference_*``: triangular solves with ``D/ω + L`` …) used by the
+tests.  Sweeps are sequential (Gauss–Seidel ordering); one sweep is one pass over the matrix,
+about 12 bytes per nonzero (8-byte value + 4-byte column index), so it is bounded by memory
+bandwidth: :func:`time_sor_sweep` measures it.
 
 The solvers (:func:`jacobi`, :func:`gauss_seidel`, :func:`sor`, :func:`ssor`) take
 ``scipy.sparse.linalg``-style arguments and return a
@@ -52,6 +57,7 @@ import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numba as nb
@@ -92,45 +98,62 @@ _DIRECTIONS = ("forward", "backward", "symmetric")
 
 
 @nb.njit(**_JIT)
-def sor_forward_kernel(indptr, indices, data, dptr, inv_diag, b, x, omega):  # pragma: no cover
-    """One forward SOR sweep in place: rows ``0..n-1``,
+def sor_forward_kernel(indptr, indices, data, inv_diag, b, x, omega):  # pragma: no cover
+    """One forward SOR sweep in place over the sweep-ordered off-diagonal part
+    (:attr:`Splitting.sweep_csr`): rows ``0..n-1``,
     ``x_i ← (1 − ω) x_i + ω (b_i − Σ_{j≠i} a_ij x_j) / a_ii``.
 
-    With ``omega = 1`` this is a Gauss–Seidel sweep. ``dptr[i]`` is the position of ``a_ii``
-    in row ``i`` (sorted column indices). The sum runs over the strictly upper part first
-    (old values, independent of the rows just updated) and then over the strictly lower part
-    in increasing column order, so the freshest value ``x_{i-1}`` enters last: the
-    row-to-row dependency chain is one multiply-subtract and the update, not the whole row.
-    That takes the sweep from latency-bound to close to the memory-traffic bound
-    (:func:`time_sor_sweep`).
+    With ``omega = 1`` this is a Gauss–Seidel sweep. Row ``i`` is stored upper part first
+    (old values, independent of the rows just updated), then the lower part in increasing
+    column order, so the freshest value ``x_{i-1}`` enters last: the row-to-row dependency
+    chain is one multiply-subtract and the update, not the whole row.
     """
     n = x.shape[0]
     keep = 1.0 - omega
     for i in range(n):
         s = b[i]
-        d = dptr[i]
-        for k in range(d + 1, indptr[i + 1]):
-            s -= data[k] * x[indices[k]]
-        for k in range(indptr[i], d):
+        for k in range(indptr[i], indptr[i + 1]):
             s -= data[k] * x[indices[k]]
         x[i] = keep * x[i] + (omega * inv_diag[i]) * s
 
 
 @nb.njit(**_JIT)
-def sor_backward_kernel(indptr, indices, data, dptr, inv_diag, b, x, omega):  # pragma: no cover
+def sor_backward_kernel(indptr, indices, data, inv_diag, b, x, omega):  # pragma: no cover
     """One backward SOR sweep in place (rows ``n-1..0``); the mirror of
-    :func:`sor_forward_kernel` (lower part first, then the upper part in decreasing column
-    order so that ``x_{i+1}`` enters last)."""
+    :func:`sor_forward_kernel`: each sweep-ordered row is walked in reverse (lower part in
+    decreasing column order, then the upper part in decreasing order), so ``x_{i+1}`` enters
+    last."""
     n = x.shape[0]
     keep = 1.0 - omega
     for i in range(n - 1, -1, -1):
         s = b[i]
-        d = dptr[i]
-        for k in range(indptr[i], d):
-            s -= data[k] * x[indices[k]]
-        for k in range(indptr[i + 1] - 1, d, -1):
+        for k in range(indptr[i + 1] - 1, indptr[i] - 1, -1):
             s -= data[k] * x[indices[k]]
         x[i] = keep * x[i] + (omega * inv_diag[i]) * s
+
+
+@nb.njit(**_JIT)
+def _sweep_order(indptr, indices, data, dptr):  # pragma: no cover
+    """The off-diagonal part of a canonical CSR matrix, each row as (strictly upper entries,
+    strictly lower entries), both in increasing column order."""
+    n = indptr.shape[0] - 1
+    out_ptr = np.empty(n + 1, dtype=indptr.dtype)
+    out_idx = np.empty(indptr[n] - n, dtype=indices.dtype)
+    out_val = np.empty(indptr[n] - n, dtype=data.dtype)
+    p = 0
+    out_ptr[0] = 0
+    for i in range(n):
+        d = dptr[i]
+        for k in range(d + 1, indptr[i + 1]):
+            out_idx[p] = indices[k]
+            out_val[p] = data[k]
+            p += 1
+        for k in range(indptr[i], d):
+            out_idx[p] = indices[k]
+            out_val[p] = data[k]
+            p += 1
+        out_ptr[i + 1] = p
+    return out_ptr, out_idx, out_val
 
 
 @nb.njit(**_JIT)
@@ -254,6 +277,23 @@ class Splitting:
         A = self.matrix
         return A.indptr, A.indices, A.data
 
+    @cached_property
+    def sweep_csr(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(indptr, indices, data)`` of ``L + U`` with each row stored as its strictly
+        upper entries, then its strictly lower entries (both by increasing column): the
+        layout of the SOR kernels. Built on first use (about 0.8× the memory of ``A``)."""
+        indptr, indices, data = self.csr
+        return _sweep_order(indptr, indices, data, self.dptr)
+
+    def sor_sweeps(self, b: np.ndarray, x: np.ndarray, omega: float, direction: str) -> None:
+        """SOR(ω) sweeps in place: ``"forward"``, ``"backward"`` or ``"symmetric"`` (both).
+        ``b`` and ``x`` must be C-contiguous of length n (not checked here)."""
+        indptr, indices, data = self.sweep_csr
+        if direction != "backward":
+            sor_forward_kernel(indptr, indices, data, self.inv_diag, b, x, omega)
+        if direction != "forward":
+            sor_backward_kernel(indptr, indices, data, self.inv_diag, b, x, omega)
+
 
 def splitting(A: Any, dtype: Any = None) -> Splitting:
     """Prepare ``A`` (sparse, dense, or a :class:`Splitting`) for the stationary kernels.
@@ -321,7 +361,8 @@ def jacobi_sweep(
     indptr, indices, data = S.csr
     _vec(S, x, "x")
     work = np.empty_like(x) if work is None else work
-    jacobi_kernel(indptr, indices, data, S.inv_diag, np.ascontiguousarray(b), x, omega, work)
+    b = _vec(S, np.ascontiguousarray(b, dtype=S.matrix.dtype), "b")
+    jacobi_kernel(indptr, indices, data, S.inv_diag, b, x, omega, work)
     return x
 
 
@@ -330,15 +371,11 @@ def sor_sweep(
 ) -> np.ndarray:
     """One SOR(ω) sweep in place (``"forward"``, ``"backward"``, or ``"symmetric"`` = SSOR)."""
     S = splitting(A)
-    indptr, indices, data = S.csr
     _vec(S, x, "x")
-    b = np.ascontiguousarray(b)
+    b = _vec(S, np.ascontiguousarray(b, dtype=S.matrix.dtype), "b")
     if direction not in _DIRECTIONS:
         raise SolverInputError(f"direction must be one of {_DIRECTIONS}, got {direction!r}")
-    if direction in ("forward", "symmetric"):
-        sor_forward_kernel(indptr, indices, data, S.dptr, S.inv_diag, b, x, omega)
-    if direction in ("backward", "symmetric"):
-        sor_backward_kernel(indptr, indices, data, S.dptr, S.inv_diag, b, x, omega)
+    S.sor_sweeps(b, x, omega, direction)
     return x
 
 
@@ -521,11 +558,7 @@ def _sor_step(omega: float, direction: str):
         raise SolverInputError(f"direction must be one of {_DIRECTIONS}, got {direction!r}")
 
     def step(S: Splitting, b: np.ndarray, x: np.ndarray) -> None:
-        indptr, indices, data = S.csr
-        if direction != "backward":
-            sor_forward_kernel(indptr, indices, data, S.dptr, S.inv_diag, b, x, omega)
-        if direction != "forward":
-            sor_backward_kernel(indptr, indices, data, S.dptr, S.inv_diag, b, x, omega)
+        S.sor_sweeps(b, x, omega, direction)
 
     return step
 
@@ -842,16 +875,18 @@ def time_sor_sweep(
     Returns
     -------
     dict
-        ``seconds`` (best of ``repeat``), ``nnz``, ``bytes_per_nnz_bound`` (12: an 8-byte
-        value and a 4-byte column index per nonzero — the row-wise vectors ``x``, ``b``,
-        ``1/diag``, ``indptr`` and the diagonal pointers add roughly 44 bytes per row on top) and
+        ``seconds`` (best of ``repeat``), ``nnz`` (of ``A``, diagonal included),
+        ``bytes_per_nnz_bound`` (12: an 8-byte value and a 4-byte column index per nonzero),
+        ``bytes_streamed`` (what the kernel actually moves: 12 bytes per off-diagonal nonzero,
+        plus per row ``indptr`` 4, ``1/a_ii`` 8, ``b`` 8 and ``x`` read and written 16 — 84
+        bytes per row on the 5-point Laplacian, against the bound's 60) and
         ``effective_bandwidth`` (``12 nnz / seconds``, bytes per second).
     """
     S = splitting(A)
-    indptr, indices, data = S.csr
+    indptr, indices, data = S.sweep_csr
     b = np.ones(S.n) if b is None else np.ascontiguousarray(b, dtype=np.float64)
     x = np.zeros(S.n)
-    args = (indptr, indices, data, S.dptr, S.inv_diag, b, x, omega)
+    args = (indptr, indices, data, S.inv_diag, b, x, omega)
     sor_forward_kernel(*args)  # compile / warm up
     best = np.inf
     for _ in range(max(1, repeat)):
@@ -863,5 +898,8 @@ def time_sor_sweep(
         "seconds": best,
         "nnz": nnz,
         "bytes_per_nnz_bound": 12.0,
+        "bytes_streamed": float(
+            sum(a.nbytes for a in (indptr, indices, data, S.inv_diag, b)) + 2 * x.nbytes
+        ),
         "effective_bandwidth": 12.0 * nnz / best,
     }

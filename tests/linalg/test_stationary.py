@@ -84,6 +84,33 @@ def test_gs_ssor_jacobi_sweeps_match_reference(poisson16):
     np.testing.assert_allclose(x, st.reference_jacobi_sweep(A, b, x0, 2 / 3), atol=1e-12)
 
 
+def test_sweep_layout_is_upper_then_lower_without_the_diagonal(random_system):
+    """The SOR kernels' copy of A: row i = its strictly upper entries, then its strictly lower
+    ones, each by increasing column, so the freshest neighbour is met last in either sweep."""
+    A, _, _ = random_system
+    S = st.splitting(A)
+    indptr, indices, data = S.sweep_csr
+    assert S.sweep_csr is S.sweep_csr  # built once
+    for i in range(S.n):
+        cols = indices[indptr[i] : indptr[i + 1]]
+        upper, lower = cols[cols > i], cols[cols < i]
+        assert upper.size + lower.size == cols.size  # no diagonal entry
+        np.testing.assert_array_equal(cols, np.concatenate([np.sort(upper), np.sort(lower)]))
+    off = sp.csr_matrix((data, indices, indptr), shape=A.shape)
+    np.testing.assert_array_equal((off - (A - sp.diags(A.diagonal()))).toarray(), 0.0)
+
+
+def test_sweeps_reject_bad_vectors(poisson16):
+    A, b, _ = poisson16
+    x = np.zeros(A.shape[0])
+    with pytest.raises(SolverInputError, match="b has shape"):
+        st.sor_sweep(A, b[:-1], x, 1.2)
+    with pytest.raises(SolverInputError, match="b has shape"):
+        st.jacobi_sweep(A, b[:-1], x)
+    with pytest.raises(SolverInputError, match="x has shape"):
+        st.sor_sweep(A, b, x[:-1], 1.2)
+
+
 def test_reference_sor_is_the_textbook_update():
     """The reference itself: forward GS row by row, x_i = (b_i − Σ_{j≠i} a_ij x_j) / a_ii."""
     A = laplacian_5pt(4).toarray() + np.triu(np.full((16, 16), 0.01), 1)
@@ -261,7 +288,6 @@ def test_sor_young_beats_gauss_seidel_by_theoretical_factor():
     h = 1.0 / (n + 1)
     A = laplacian_5pt(n)
     S = st.splitting(A)
-    indptr, indices, data = S.csr
     omega = st.young_omega(S)
     rho_gs, rho_sor = np.cos(np.pi * h) ** 2, omega - 1.0
     predicted = np.log(rho_sor) / np.log(rho_gs)
@@ -271,7 +297,7 @@ def test_sor_young_beats_gauss_seidel_by_theoretical_factor():
         b = np.zeros(n * n)
         e0, k, k_start = np.linalg.norm(x), 0, None
         while True:
-            st.sor_forward_kernel(indptr, indices, data, S.dptr, S.inv_diag, b, x, w)
+            S.sor_sweeps(b, x, w, "forward")
             k += 1
             e = np.linalg.norm(x) / e0
             if k_start is None and e <= 1e-3:
@@ -293,3 +319,6 @@ def test_time_sor_sweep_reports_bandwidth():
     out = st.time_sor_sweep(laplacian_5pt(20), repeat=2)
     assert out["nnz"] == 5 * 400 - 4 * 20 and out["seconds"] > 0
     assert out["effective_bandwidth"] == pytest.approx(12 * out["nnz"] / out["seconds"])
+    # off-diagonal values and int32 indices, then indptr, 1/a_ii, b, and x read and written
+    n, off = 400, 4 * 400 - 4 * 20
+    assert out["bytes_streamed"] == 12 * off + 4 * (n + 1) + 8 * n + 8 * n + 16 * n
