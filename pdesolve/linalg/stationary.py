@@ -13,14 +13,17 @@ Gauss–Seidel                 SOR with ω = 1 (forward, backward or symmetric)
 
 The Jacobi kernel runs over the CSR arrays ``(indptr, indices, data)``; the diagonal is taken
 once (:func:`splitting`), checked for zeros, and inverted, so a sweep does no division.  The SOR
-kernels run over a second, *sweep-ordered* copy of the off-diagonal part (built on first use,
-:attr:`Splitting.sweep_csr`): row ``i`` holds its strictly upper entries and then its strictly
-lower entries, each in increasing column order, without ``a_ii``.  A forward row update
-``x_i ← (1 − ω) x_i + ω (b_i − Σ_{j≠i} a_ij x_j) / a_ii`` then walks the row in storage order
-and meets the freshest value ``x_{i−1}`` last; the backward sweep walks it in reverse and meets
-``x_{i+1}`` last.  So the row-to-row dependency chain is one multiply-subtract and the update,
-and the sweep streams only the off-diagonal values and indices plus ``indptr``, ``1/a_ii``,
-``b`` and ``x`` (no diagonal pointers, no diagonal entries).  Each kernel has a pure
+kernels run over a second copy of ``L + U`` laid out for sweeping (:class:`SweepLayout`, built
+on first use): the first sub- and superdiagonals ``a_{i,i−1}``, ``a_{i,i+1}`` as two vectors,
+and every other off-diagonal entry in CSR with each row's upper entries before its lower ones
+(both by increasing column).  A forward row update
+``x_i ← (1 − ω) x_i + ω (b_i − Σ_{j≠i} a_ij x_j) / a_ii`` sums ``a_{i,i+1} x_{i+1}``, then the
+far entries, then ``a_{i,i−1} x_{i−1}`` with ``x_{i−1}`` still in a register from the row before;
+the backward sweep mirrors it.  So the row-to-row dependency chain is two fused multiply-adds
+in registers — not a store, a store-to-load forward and the whole row — and the sweep runs at
+the speed of memory.  (A row without an ``a_{i,i−1}`` entry multiplies the carried value by
+zero; the two differ only once ``x`` has overflowed, which the solvers report as divergence.)
+Each kernel has a pure
 numpy/scipy reference (``reference_*``: triangular solves with ``D/ω + L`` …) used by the
 tests.  Sweeps are sequential (Gauss–Seidel ordering); one sweep is one pass over the matrix,
 about 12 bytes per nonzero (8-byte value + 4-byte column index), so it is bounded by memory
@@ -70,6 +73,7 @@ from .validate import SolverInputError, check_system
 
 __all__ = [
     "Splitting",
+    "SweepLayout",
     "splitting",
     "jacobi_sweep",
     "sor_sweep",
@@ -98,62 +102,75 @@ _DIRECTIONS = ("forward", "backward", "symmetric")
 
 
 @nb.njit(**_JIT)
-def sor_forward_kernel(indptr, indices, data, inv_diag, b, x, omega):  # pragma: no cover
-    """One forward SOR sweep in place over the sweep-ordered off-diagonal part
-    (:attr:`Splitting.sweep_csr`): rows ``0..n-1``,
+def sor_forward_kernel(indptr, indices, data, sub, sup, inv_diag, b, x, omega):  # pragma: no cover
+    """One forward SOR sweep in place over a :class:`SweepLayout` (``indptr, indices, data``:
+    the far entries; ``sub``, ``sup``: the first sub- and superdiagonal), rows ``0..n-1``:
     ``x_i ← (1 − ω) x_i + ω (b_i − Σ_{j≠i} a_ij x_j) / a_ii``.
 
-    With ``omega = 1`` this is a Gauss–Seidel sweep. Row ``i`` is stored upper part first
-    (old values, independent of the rows just updated), then the lower part in increasing
-    column order, so the freshest value ``x_{i-1}`` enters last: the row-to-row dependency
-    chain is one multiply-subtract and the update, not the whole row.
+    With ``omega = 1`` this is a Gauss–Seidel sweep. The sum takes ``a_{i,i+1} x_{i+1}`` and
+    the far upper entries (old values) first, then the far lower entries, and last
+    ``a_{i,i−1} x_{i−1}`` with ``x_{i−1}`` carried in a register from the previous row.
     """
     n = x.shape[0]
     keep = 1.0 - omega
+    last = n - 1
+    xprev = 0.0
     for i in range(n):
-        s = b[i]
+        s = b[i] - sup[i] * x[min(i + 1, last)]
         for k in range(indptr[i], indptr[i + 1]):
             s -= data[k] * x[indices[k]]
-        x[i] = keep * x[i] + (omega * inv_diag[i]) * s
+        s -= sub[i] * xprev
+        xprev = keep * x[i] + (omega * inv_diag[i]) * s
+        x[i] = xprev
 
 
 @nb.njit(**_JIT)
-def sor_backward_kernel(indptr, indices, data, inv_diag, b, x, omega):  # pragma: no cover
+def sor_backward_kernel(indptr, indices, data, sub, sup, inv_diag, b, x, omega):  # pragma: no cover
     """One backward SOR sweep in place (rows ``n-1..0``); the mirror of
-    :func:`sor_forward_kernel`: each sweep-ordered row is walked in reverse (lower part in
-    decreasing column order, then the upper part in decreasing order), so ``x_{i+1}`` enters
-    last."""
+    :func:`sor_forward_kernel`: ``a_{i,i−1} x_{i−1}`` first, the far entries in reverse storage
+    order (lower, then upper), and last ``a_{i,i+1} x_{i+1}`` from a register."""
     n = x.shape[0]
     keep = 1.0 - omega
+    xnext = 0.0
     for i in range(n - 1, -1, -1):
-        s = b[i]
+        s = b[i] - sub[i] * x[max(i - 1, 0)]
         for k in range(indptr[i + 1] - 1, indptr[i] - 1, -1):
             s -= data[k] * x[indices[k]]
-        x[i] = keep * x[i] + (omega * inv_diag[i]) * s
+        s -= sup[i] * xnext
+        xnext = keep * x[i] + (omega * inv_diag[i]) * s
+        x[i] = xnext
 
 
 @nb.njit(**_JIT)
-def _sweep_order(indptr, indices, data, dptr):  # pragma: no cover
-    """The off-diagonal part of a canonical CSR matrix, each row as (strictly upper entries,
-    strictly lower entries), both in increasing column order."""
+def _sweep_layout(indptr, indices, data, dptr):  # pragma: no cover
+    """Split the off-diagonal part of a canonical CSR matrix into its first sub- and
+    superdiagonal (dense vectors) and the far entries, each row upper then lower."""
     n = indptr.shape[0] - 1
-    out_ptr = np.empty(n + 1, dtype=indptr.dtype)
-    out_idx = np.empty(indptr[n] - n, dtype=indices.dtype)
-    out_val = np.empty(indptr[n] - n, dtype=data.dtype)
+    sub = np.zeros(n, dtype=data.dtype)
+    sup = np.zeros(n, dtype=data.dtype)
+    far_ptr = np.empty(n + 1, dtype=indptr.dtype)
+    far_idx = np.empty(indptr[n] - n, dtype=indices.dtype)
+    far_val = np.empty(indptr[n] - n, dtype=data.dtype)
     p = 0
-    out_ptr[0] = 0
+    far_ptr[0] = 0
     for i in range(n):
         d = dptr[i]
         for k in range(d + 1, indptr[i + 1]):
-            out_idx[p] = indices[k]
-            out_val[p] = data[k]
-            p += 1
+            if indices[k] == i + 1:
+                sup[i] = data[k]
+            else:
+                far_idx[p] = indices[k]
+                far_val[p] = data[k]
+                p += 1
         for k in range(indptr[i], d):
-            out_idx[p] = indices[k]
-            out_val[p] = data[k]
-            p += 1
-        out_ptr[i + 1] = p
-    return out_ptr, out_idx, out_val
+            if indices[k] == i - 1:
+                sub[i] = data[k]
+            else:
+                far_idx[p] = indices[k]
+                far_val[p] = data[k]
+                p += 1
+        far_ptr[i + 1] = p
+    return far_ptr, far_idx[:p].copy(), far_val[:p].copy(), sub, sup
 
 
 @nb.njit(**_JIT)
@@ -278,21 +295,51 @@ class Splitting:
         return A.indptr, A.indices, A.data
 
     @cached_property
-    def sweep_csr(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """``(indptr, indices, data)`` of ``L + U`` with each row stored as its strictly
-        upper entries, then its strictly lower entries (both by increasing column): the
-        layout of the SOR kernels. Built on first use (about 0.8× the memory of ``A``)."""
+    def sweep_layout(self) -> SweepLayout:
+        """``L + U`` laid out for the SOR kernels (:class:`SweepLayout`); built on first use."""
         indptr, indices, data = self.csr
-        return _sweep_order(indptr, indices, data, self.dptr)
+        return SweepLayout(*_sweep_layout(indptr, indices, data, self.dptr))
 
     def sor_sweeps(self, b: np.ndarray, x: np.ndarray, omega: float, direction: str) -> None:
         """SOR(ω) sweeps in place: ``"forward"``, ``"backward"`` or ``"symmetric"`` (both).
         ``b`` and ``x`` must be C-contiguous of length n (not checked here)."""
-        indptr, indices, data = self.sweep_csr
+        args = (*self.sweep_layout.arrays, self.inv_diag, b, x, omega)
         if direction != "backward":
-            sor_forward_kernel(indptr, indices, data, self.inv_diag, b, x, omega)
+            sor_forward_kernel(*args)
         if direction != "forward":
-            sor_backward_kernel(indptr, indices, data, self.inv_diag, b, x, omega)
+            sor_backward_kernel(*args)
+
+
+@dataclass(frozen=True, eq=False)
+class SweepLayout:
+    """``L + U`` of a :class:`Splitting` as the SOR kernels stream it.
+
+    Attributes
+    ----------
+    indptr, indices, data : ndarray
+        CSR of the *far* off-diagonal entries (``|j − i| > 1``), each row's upper entries
+        before its lower ones, both by increasing column.
+    sub, sup : ndarray
+        ``sub[i] = a_{i,i−1}`` and ``sup[i] = a_{i,i+1}`` (zero where not stored): the
+        entries that couple consecutive rows, kept apart so the kernels can carry ``x_{i∓1}``
+        in a register.
+    """
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+    sub: np.ndarray
+    sup: np.ndarray
+
+    @property
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """``(indptr, indices, data, sub, sup)``, the kernels' leading arguments."""
+        return self.indptr, self.indices, self.data, self.sub, self.sup
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes one sweep streams for ``L + U``."""
+        return sum(a.nbytes for a in self.arrays)
 
 
 def splitting(A: Any, dtype: Any = None) -> Splitting:
@@ -877,16 +924,16 @@ def time_sor_sweep(
     dict
         ``seconds`` (best of ``repeat``), ``nnz`` (of ``A``, diagonal included),
         ``bytes_per_nnz_bound`` (12: an 8-byte value and a 4-byte column index per nonzero),
-        ``bytes_streamed`` (what the kernel actually moves: 12 bytes per off-diagonal nonzero,
-        plus per row ``indptr`` 4, ``1/a_ii`` 8, ``b`` 8 and ``x`` read and written 16 — 84
-        bytes per row on the 5-point Laplacian, against the bound's 60) and
+        ``bytes_streamed`` (what the kernel actually moves: 12 bytes per far off-diagonal
+        nonzero, plus per row ``indptr`` 4, ``a_{i,i±1}`` 16, ``1/a_ii`` 8, ``b`` 8 and ``x``
+        read and written 16 — 76 bytes per row on the 5-point Laplacian, against the bound's
+        60) and
         ``effective_bandwidth`` (``12 nnz / seconds``, bytes per second).
     """
     S = splitting(A)
-    indptr, indices, data = S.sweep_csr
     b = np.ones(S.n) if b is None else np.ascontiguousarray(b, dtype=np.float64)
     x = np.zeros(S.n)
-    args = (indptr, indices, data, S.inv_diag, b, x, omega)
+    args = (*S.sweep_layout.arrays, S.inv_diag, b, x, omega)
     sor_forward_kernel(*args)  # compile / warm up
     best = np.inf
     for _ in range(max(1, repeat)):
@@ -899,7 +946,7 @@ def time_sor_sweep(
         "nnz": nnz,
         "bytes_per_nnz_bound": 12.0,
         "bytes_streamed": float(
-            sum(a.nbytes for a in (indptr, indices, data, S.inv_diag, b)) + 2 * x.nbytes
+            S.sweep_layout.nbytes + S.inv_diag.nbytes + b.nbytes + 2 * x.nbytes
         ),
         "effective_bandwidth": 12.0 * nnz / best,
     }

@@ -84,20 +84,41 @@ def test_gs_ssor_jacobi_sweeps_match_reference(poisson16):
     np.testing.assert_allclose(x, st.reference_jacobi_sweep(A, b, x0, 2 / 3), atol=1e-12)
 
 
-def test_sweep_layout_is_upper_then_lower_without_the_diagonal(random_system):
-    """The SOR kernels' copy of A: row i = its strictly upper entries, then its strictly lower
-    ones, each by increasing column, so the freshest neighbour is met last in either sweep."""
-    A, _, _ = random_system
+@pytest.mark.parametrize("fixture", ["random_system", "poisson16"])
+def test_sweep_layout_splits_off_the_neighbour_diagonals(fixture, request):
+    """The SOR kernels' copy of L + U: a_{i,i-1} and a_{i,i+1} as vectors, the far entries in
+    CSR with each row's upper entries before its lower ones, so the freshest neighbours are
+    met last in either sweep; together they rebuild L + U exactly."""
+    A = request.getfixturevalue(fixture)[0]
     S = st.splitting(A)
-    indptr, indices, data = S.sweep_csr
-    assert S.sweep_csr is S.sweep_csr  # built once
+    lay = S.sweep_layout
+    assert S.sweep_layout is lay  # built once
+    np.testing.assert_array_equal(lay.sub[1:], A.diagonal(-1))
+    np.testing.assert_array_equal(lay.sup[:-1], A.diagonal(1))
+    assert lay.sub[0] == 0.0 and lay.sup[-1] == 0.0
     for i in range(S.n):
-        cols = indices[indptr[i] : indptr[i + 1]]
+        cols = lay.indices[lay.indptr[i] : lay.indptr[i + 1]]
         upper, lower = cols[cols > i], cols[cols < i]
-        assert upper.size + lower.size == cols.size  # no diagonal entry
+        assert np.all(np.abs(cols - i) > 1)  # neither the diagonal nor a neighbour
         np.testing.assert_array_equal(cols, np.concatenate([np.sort(upper), np.sort(lower)]))
-    off = sp.csr_matrix((data, indices, indptr), shape=A.shape)
-    np.testing.assert_array_equal((off - (A - sp.diags(A.diagonal()))).toarray(), 0.0)
+    far = sp.csr_matrix((lay.data, lay.indices, lay.indptr), shape=A.shape)
+    rebuilt = far + sp.diags([lay.sub[1:], lay.sup[:-1]], [-1, 1])
+    np.testing.assert_array_equal((rebuilt - (A - sp.diags(A.diagonal()))).toarray(), 0.0)
+
+
+def test_sweep_without_neighbour_entries_matches_reference():
+    """Rows with no a_{i,i±1} (a randomly permuted 5-point Laplacian) still get the textbook
+    update: the register-carried neighbour is multiplied by an explicit zero."""
+    A = laplacian_5pt(6)
+    perm = np.random.default_rng(3).permutation(36)
+    A = A[perm][:, perm].tocsr()
+    lay = st.splitting(A).sweep_layout
+    assert (lay.sub == 0).sum() > 10 and (lay.sup == 0).sum() > 10 and lay.data.size > 60
+    b, x0 = np.arange(36.0), np.linspace(-1.0, 1.0, 36)
+    for direction in ("forward", "backward", "symmetric"):
+        x = x0.copy()
+        st.sor_sweep(A, b, x, 1.3, direction)
+        np.testing.assert_allclose(x, st.reference_sor_sweep(A, b, x0, 1.3, direction), atol=1e-12)
 
 
 def test_sweeps_reject_bad_vectors(poisson16):
@@ -319,6 +340,6 @@ def test_time_sor_sweep_reports_bandwidth():
     out = st.time_sor_sweep(laplacian_5pt(20), repeat=2)
     assert out["nnz"] == 5 * 400 - 4 * 20 and out["seconds"] > 0
     assert out["effective_bandwidth"] == pytest.approx(12 * out["nnz"] / out["seconds"])
-    # off-diagonal values and int32 indices, then indptr, 1/a_ii, b, and x read and written
-    n, off = 400, 4 * 400 - 4 * 20
-    assert out["bytes_streamed"] == 12 * off + 4 * (n + 1) + 8 * n + 8 * n + 16 * n
+    # far values and int32 indices (the rows ±20 away), indptr, a_{i,i±1}, 1/a_ii, b, x twice
+    n, far = 400, 2 * 400 - 2 * 20
+    assert out["bytes_streamed"] == 12 * far + 4 * (n + 1) + 16 * n + 8 * n + 8 * n + 16 * n
