@@ -156,6 +156,7 @@ class _SplittingPC(_Sized):
             raise SolverInputError(f"relaxation factor omega={omega} outside (0, 2)")
         self.omega = float(omega)
         self.splitting: Splitting = splitting(A)
+        self.layout = self.splitting.sweep_layout  # what the kernels stream; built in setup
         self.shape = self.splitting.matrix.shape
         self.setup_time = time.perf_counter() - t
 
@@ -187,8 +188,10 @@ class SSORPC(_SplittingPC):
     def __call__(self, r: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         S = self.splitting
         r, out = _prepare(r, out, S.n)
-        indptr, indices, data = S.csr
-        ssor_apply_kernel(indptr, indices, data, S.dptr, S.inv_diag, r, out, self.omega)
+        L = self.layout
+        ssor_apply_kernel(
+            L.indptr, L.indices, L.data, L.lower, L.sub, L.sup, S.inv_diag, r, out, self.omega
+        )
         return out
 
 
@@ -216,9 +219,15 @@ class SORPC(_SplittingPC):
     def __call__(self, r: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
         S = self.splitting
         r, out = _prepare(r, out, S.n)
-        indptr, indices, data = S.csr
-        kernel = lower_solve_kernel if self.direction == "forward" else upper_solve_kernel
-        kernel(indptr, indices, data, S.dptr, S.inv_diag, r, out, self.omega)
+        L = self.layout
+        if self.direction == "forward":
+            lower_solve_kernel(
+                L.indptr, L.indices, L.data, L.lower, L.sub, S.inv_diag, r, out, self.omega
+            )
+        else:
+            upper_solve_kernel(
+                L.indptr, L.indices, L.data, L.lower, L.sup, S.inv_diag, r, out, self.omega
+            )
         return out
 
 

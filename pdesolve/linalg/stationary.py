@@ -144,11 +144,13 @@ def sor_backward_kernel(indptr, indices, data, sub, sup, inv_diag, b, x, omega):
 @nb.njit(**_JIT)
 def _sweep_layout(indptr, indices, data, dptr):  # pragma: no cover
     """Split the off-diagonal part of a canonical CSR matrix into its first sub- and
-    superdiagonal (dense vectors) and the far entries, each row upper then lower."""
+    superdiagonal (dense vectors) and the far entries, each row upper then lower, with the
+    start of each row's lower part."""
     n = indptr.shape[0] - 1
     sub = np.zeros(n, dtype=data.dtype)
     sup = np.zeros(n, dtype=data.dtype)
     far_ptr = np.empty(n + 1, dtype=indptr.dtype)
+    far_lower = np.empty(n, dtype=indptr.dtype)
     far_idx = np.empty(indptr[n] - n, dtype=indices.dtype)
     far_val = np.empty(indptr[n] - n, dtype=data.dtype)
     p = 0
@@ -162,6 +164,7 @@ def _sweep_layout(indptr, indices, data, dptr):  # pragma: no cover
                 far_idx[p] = indices[k]
                 far_val[p] = data[k]
                 p += 1
+        far_lower[i] = p
         for k in range(indptr[i], d):
             if indices[k] == i - 1:
                 sub[i] = data[k]
@@ -170,7 +173,7 @@ def _sweep_layout(indptr, indices, data, dptr):  # pragma: no cover
                 far_val[p] = data[k]
                 p += 1
         far_ptr[i + 1] = p
-    return far_ptr, far_idx[:p].copy(), far_val[:p].copy(), sub, sup
+    return far_ptr, far_idx[:p].copy(), far_val[:p].copy(), sub, sup, far_lower
 
 
 @nb.njit(**_JIT)
@@ -200,51 +203,70 @@ def residual_norm2_kernel(indptr, indices, data, b, x):  # pragma: no cover
 
 
 @nb.njit(**_JIT)
-def lower_solve_kernel(indptr, indices, data, dptr, inv_diag, r, y, omega):  # pragma: no cover
-    """Solve ``(D/ω + L) y = r`` (forward substitution; ``y`` may be ``r``).
-
-    Needs sorted column indices; ``dptr[i]`` is the position of ``a_ii`` in row ``i``, so only
-    the strictly lower part of each row is read.
-    """
+def lower_solve_kernel(
+    indptr, indices, data, lower, sub, inv_diag, r, y, omega
+):  # pragma: no cover
+    """Solve ``(D/ω + L) y = r`` by forward substitution over a :class:`SweepLayout` (``y``
+    may be ``r``): the far lower entries ``lower[i]..indptr[i+1]`` of each row, then
+    ``a_{i,i−1} y_{i−1}`` from a register."""
     n = y.shape[0]
+    yprev = 0.0
     for i in range(n):
         s = r[i]
-        for k in range(indptr[i], dptr[i]):
+        for k in range(lower[i], indptr[i + 1]):
             s -= data[k] * y[indices[k]]
-        y[i] = omega * inv_diag[i] * s
+        s -= sub[i] * yprev
+        yprev = omega * inv_diag[i] * s
+        y[i] = yprev
 
 
 @nb.njit(**_JIT)
-def upper_solve_kernel(indptr, indices, data, dptr, inv_diag, r, y, omega):  # pragma: no cover
-    """Solve ``(D/ω + U) y = r`` (backward substitution; ``y`` may be ``r``)."""
+def upper_solve_kernel(
+    indptr, indices, data, lower, sup, inv_diag, r, y, omega
+):  # pragma: no cover
+    """Solve ``(D/ω + U) y = r`` by backward substitution (``y`` may be ``r``): the far upper
+    entries ``indptr[i]..lower[i]``, then ``a_{i,i+1} y_{i+1}`` from a register."""
     n = y.shape[0]
+    ynext = 0.0
     for i in range(n - 1, -1, -1):
         s = r[i]
-        for k in range(dptr[i] + 1, indptr[i + 1]):
+        for k in range(indptr[i], lower[i]):
             s -= data[k] * y[indices[k]]
-        y[i] = omega * inv_diag[i] * s
+        s -= sup[i] * ynext
+        ynext = omega * inv_diag[i] * s
+        y[i] = ynext
 
 
 @nb.njit(**_JIT)
-def ssor_apply_kernel(indptr, indices, data, dptr, inv_diag, r, z, omega):  # pragma: no cover
-    """``z = M⁻¹ r`` for the SSOR preconditioner (``z`` may be ``r``).
+def ssor_apply_kernel(
+    indptr, indices, data, lower, sub, sup, inv_diag, r, z, omega
+):  # pragma: no cover
+    """``z = M⁻¹ r`` for the SSOR preconditioner over a :class:`SweepLayout` (``z`` may be
+    ``r``).
 
     ``M = ω/(2−ω) (D/ω + L) D⁻¹ (D/ω + U)``, so ``M⁻¹ r = (2−ω)/ω (D/ω+U)⁻¹ D (D/ω+L)⁻¹ r``:
     a forward substitution over the strictly lower part, then a backward one over the strictly
-    upper part — each nonzero is read once. Equals one SSOR sweep started from ``x = 0``.
+    upper part — each nonzero is read once, the neighbour ``z_{i∓1}`` carried in a register.
+    Equals one SSOR sweep started from ``x = 0``.
     """
     n = z.shape[0]
+    zprev = 0.0
     for i in range(n):
         s = r[i]
-        for k in range(indptr[i], dptr[i]):
+        for k in range(lower[i], indptr[i + 1]):
             s -= data[k] * z[indices[k]]
-        z[i] = omega * inv_diag[i] * s
+        s -= sub[i] * zprev
+        zprev = omega * inv_diag[i] * s
+        z[i] = zprev
     c = 2.0 - omega
+    znext = 0.0
     for i in range(n - 1, -1, -1):
         s = 0.0 * z[i]
-        for k in range(dptr[i] + 1, indptr[i + 1]):
+        for k in range(indptr[i], lower[i]):
             s += data[k] * z[indices[k]]
-        z[i] = c * z[i] - omega * inv_diag[i] * s
+        s += sup[i] * znext
+        znext = c * z[i] - omega * inv_diag[i] * s
+        z[i] = znext
 
 
 @nb.njit(**_JIT)
@@ -275,7 +297,7 @@ class Splitting:
     diag, inv_diag : ndarray
         ``diag(A)`` and ``1 / diag(A)`` (no zero entries: checked).
     dptr : ndarray of int64
-        Position of ``a_ii`` in ``data``/``indices`` of row ``i`` (for the triangular kernels).
+        Position of ``a_ii`` in ``data``/``indices`` of row ``i`` (to build the sweep layout).
     """
 
     matrix: sp.csr_matrix
@@ -323,6 +345,9 @@ class SweepLayout:
         ``sub[i] = a_{i,i−1}`` and ``sup[i] = a_{i,i+1}`` (zero where not stored): the
         entries that couple consecutive rows, kept apart so the kernels can carry ``x_{i∓1}``
         in a register.
+    lower : ndarray
+        ``lower[i]``: where row ``i``'s far lower entries start (the triangular solves of the
+        SOR/SSOR preconditioners read one side only; the sweeps do not need it).
     """
 
     indptr: np.ndarray
@@ -330,6 +355,7 @@ class SweepLayout:
     data: np.ndarray
     sub: np.ndarray
     sup: np.ndarray
+    lower: np.ndarray
 
     @property
     def arrays(self) -> tuple[np.ndarray, ...]:
@@ -338,7 +364,7 @@ class SweepLayout:
 
     @property
     def nbytes(self) -> int:
-        """Bytes one sweep streams for ``L + U``."""
+        """Bytes one SOR sweep streams for ``L + U`` (``lower`` is not read)."""
         return sum(a.nbytes for a in self.arrays)
 
 
