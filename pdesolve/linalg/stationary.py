@@ -19,15 +19,16 @@ and every other off-diagonal entry in CSR with each row's upper entries before i
 (both by increasing column).  A forward row update
 ``x_i ← (1 − ω) x_i + ω (b_i − Σ_{j≠i} a_ij x_j) / a_ii`` sums ``a_{i,i+1} x_{i+1}``, then the
 far entries, then ``a_{i,i−1} x_{i−1}`` with ``x_{i−1}`` still in a register from the row before;
-the backward sweep mirrors it.  So the row-to-row dependency chain is two fused multiply-adds
-in registers — not a store, a store-to-load forward and the whole row — and the sweep runs at
-the speed of memory.  (A row without an ``a_{i,i−1}`` entry multiplies the carried value by
-zero; the two differ only once ``x`` has overflowed, which the solvers report as divergence.)
-Each kernel has a pure
-numpy/scipy reference (``reference_*``: triangular solves with ``D/ω + L`` …) used by the
-tests.  Sweeps are sequential (Gauss–Seidel ordering); one sweep is one pass over the matrix,
-about 12 bytes per nonzero (8-byte value + 4-byte column index), so it is bounded by memory
-bandwidth: :func:`time_sor_sweep` measures it.
+the backward sweep mirrors it, and so do the triangular solves of the SOR and SSOR
+preconditioners.  So the row-to-row dependency chain is two multiply-adds in registers
+— not a store, a store-to-load forward and the whole row — and the sweep is limited by memory
+traffic, not latency.  (A row without an ``a_{i,i−1}`` entry multiplies the carried value by an
+explicit zero; that differs from skipping it only once ``x`` has overflowed, which the solvers
+report as divergence.)  Each kernel has a pure numpy/scipy reference (``reference_*``:
+triangular solves with ``D/ω + L`` …) used by the tests.  Sweeps are sequential
+(Gauss–Seidel ordering); one sweep is one pass over the matrix, about 12 bytes per nonzero
+(8-byte value + 4-byte column index), so it is bounded by memory bandwidth:
+:func:`time_sor_sweep` measures it.
 
 The solvers (:func:`jacobi`, :func:`gauss_seidel`, :func:`sor`, :func:`ssor`) take
 ``scipy.sparse.linalg``-style arguments and return a
