@@ -36,16 +36,28 @@ class DirectSolver:
         if not (sp.issparse(A) or isinstance(A, np.ndarray)):
             raise SolverInputError("a direct solve needs an assembled (sparse or dense) matrix")
         t0 = time.perf_counter()
+        M = sp.csc_matrix(A)
+        self.dtype = np.result_type(M.dtype, np.float64)  # float64 or complex128
         try:
-            self._lu = spla.splu(sp.csc_matrix(A), permc_spec=permc_spec)
+            self._lu = spla.splu(M.astype(self.dtype, copy=False), permc_spec=permc_spec)
         except RuntimeError as exc:  # "Factor is exactly singular"
             raise SolverInputError(f"direct solve failed: {exc} (is A singular?)") from exc
         self.setup_time = time.perf_counter() - t0
         self.shape = A.shape
 
     def solve(self, b: np.ndarray) -> np.ndarray:
-        """``A⁻¹ b`` for one (n,) or several (n, k) right-hand sides."""
-        return self._lu.solve(np.asarray(b, dtype=np.float64))
+        """``A⁻¹ b`` for one (n,) or several (n, k) right-hand sides.
+
+        A complex ``b`` with a real ``A`` is solved as two real systems (real and imaginary
+        parts) with the one real factorisation; the result is complex whenever ``A`` or ``b``
+        is.
+        """
+        b = np.asarray(b)
+        if np.iscomplexobj(b) and self.dtype.kind != "c":
+            return self._lu.solve(np.ascontiguousarray(b.real, dtype=np.float64)) + 1j * (
+                self._lu.solve(np.ascontiguousarray(b.imag, dtype=np.float64))
+            )
+        return self._lu.solve(b.astype(self.dtype, copy=False))
 
 
 def direct_solve(A: Any, b: Any, x0: Any = None, **_: Any) -> SolveResult:

@@ -4,8 +4,9 @@
 
 - a sparse direct solve (SuperLU) when ``n <= 50_000`` and the matrix is 2D-like sparse
   (at most 12 nonzeros per row) — LU fill stays small for such systems;
-- AMG-preconditioned CG for larger symmetric matrices with a positive diagonal (pyamg
-  smoothed aggregation: iteration counts bounded under refinement);
+- AMG-preconditioned CG for larger symmetric matrices with a positive diagonal (pyamg's
+  classical Ruge–Stüben AMG, :class:`~pdesolve.linalg.preconditioners.AMGPC`: iteration counts
+  bounded under refinement);
 - GMRES(40) with ILU otherwise.
 """
 
@@ -86,8 +87,9 @@ def solve(
         ``"auto"``, ``"direct"``, ``"cg"``, ``"minres"``, ``"gmres"``, ``"fgmres"``,
         ``"bicgstab"``, ``"jacobi"``, ``"gauss-seidel"``, ``"sor"``, ``"ssor"``.
     pc : str, Preconditioner, LinearOperator, matrix or callable, optional
-        ``"jacobi"``, ``"ssor"``, ``"ilu"``, ``"amg"`` or anything :func:`as_preconditioner`
-        accepts.
+        ``"jacobi"``, ``"ssor"``, ``"sor"``, ``"gs"``, ``"ilu"``, ``"amg"`` or anything
+        :func:`as_preconditioner` accepts. CG and MINRES refuse a preconditioner known to be
+        nonsymmetric (``"sor"``, ``"gs"``, ``"ilu"``).
     rtol, atol : float
         Stop when the residual norm is at most ``max(rtol * ||b||, atol)`` (which residual is
         each method's: see ``result.info["residual_kind"]``).
@@ -147,16 +149,17 @@ def solve(
             raise SolverInputError(
                 f"unknown method {method!r}; choose from auto, direct, {', '.join(_METHODS)}"
             )
+        module, name = _METHODS[method]
+        if module != "krylov" and pc is not None:
+            raise SolverInputError(f"{method} is a stationary method and takes no preconditioner")
         t_pc = time.perf_counter()
         M = as_preconditioner(pc, A)
-        pc_time = time.perf_counter() - t_pc
-        module, name = _METHODS[method]
+        # a preconditioner built by the caller carries its own setup time
+        pc_time = getattr(pc, "setup_time", time.perf_counter() - t_pc)
         fn = getattr(__import__(f"pdesolve.linalg.{module}", fromlist=[name]), name)
         kwargs = dict(rtol=rtol, atol=atol, maxiter=maxiter, callback=callback, **method_options)
         if module == "krylov":
             kwargs["M"] = M
-        elif M is not None:
-            raise SolverInputError(f"{method} is a stationary method and takes no preconditioner")
         result = fn(A, b, x0, **kwargs)
         if M is not None:  # the Krylov methods name their preconditioner in result.method
             result.info["pc_setup_time"] = pc_time

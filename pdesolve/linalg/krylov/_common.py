@@ -98,13 +98,24 @@ def _check_tolerances(rtol: Any, atol: Any) -> tuple[float, float]:
 
 
 def setup_system(
-    A: Any, b: Any, x0: Any, M: Any, rtol: Any, atol: Any, *, name: str
+    A: Any,
+    b: Any,
+    x0: Any,
+    M: Any,
+    rtol: Any,
+    atol: Any,
+    *,
+    name: str,
+    symmetric_pc: bool = False,
 ) -> KrylovSetup:
     """Validate and normalise the inputs of a Krylov method.
 
     ``x0`` may be ``None`` (zero), an array (copied, never modified) or the string ``"Mb"``
     (scipy's convention: start from ``M b``). Raises :class:`SolverInputError` for malformed
-    systems (shapes, non-square, NaN/Inf) and bad tolerances.
+    systems (shapes, non-square, NaN/Inf) and bad tolerances, and — with ``symmetric_pc``
+    (CG, MINRES, recycled CG) — for a preconditioner known to be nonsymmetric (SOR, ILU), on
+    which those recurrences lose their meaning (CG then stagnates or wanders instead of
+    failing).
     """
     t0 = time.perf_counter()
     rtol, atol = _check_tolerances(rtol, atol)
@@ -117,6 +128,12 @@ def setup_system(
     pc = as_preconditioner(M, A)
     if pc is not None and getattr(M, "shape", None) is not None and tuple(M.shape) != (n, n):
         raise SolverInputError(f"{name}: preconditioner has shape {M.shape}, A has {(n, n)}")
+    if symmetric_pc and pc is not None and not getattr(pc, "symmetric", True):
+        raise SolverInputError(
+            f"{name} needs a symmetric positive definite preconditioner; "
+            f"{getattr(pc, 'name', type(pc).__name__)!r} is not symmetric: use 'jacobi', "
+            "'ssor' or 'amg', or a nonsymmetric method (gmres, bicgstab)"
+        )
     bnorm = float(xp.linalg.norm(b))
     setup = KrylovSetup(
         A=A, b=b, x=None, x0_zero=True, xp=xp, n=n, matvec=matvec_of(A), pc=pc,

@@ -85,7 +85,7 @@ def cg_solve(
     J. Res. Nat. Bur. Standards 49 (1952) 409-436.
     Y. Saad, "Iterative Methods for Sparse Linear Systems", 2nd ed., SIAM 2003, §6.7 and §9.2.
     """
-    s = setup_system(A, b, x0, M, rtol, atol, name="cg")
+    s = setup_system(A, b, x0, M, rtol, atol, name="cg", symmetric_pc=True)
     name = method_name("cg", s)
     if s.bnorm == 0.0:
         return _zero(s, name, "recursive")

@@ -125,7 +125,7 @@ def minres_solve(
     equations", SIAM J. Numer. Anal. 12 (1975) 617-629.
     Y. Saad, "Iterative Methods for Sparse Linear Systems", 2nd ed., SIAM 2003.
     """
-    s_ = setup_system(A, b, x0, M, rtol, atol, name="minres")
+    s_ = setup_system(A, b, x0, M, rtol, atol, name="minres", symmetric_pc=True)
     name = method_name("minres", s_)
     kind = "recursive" if s_.pc is None else "preconditioned"
     if s_.bnorm == 0.0:

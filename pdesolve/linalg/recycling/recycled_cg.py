@@ -380,7 +380,7 @@ class RecycledCG:
 
     def _solve(self, A, b, x0, *, rtol, atol, maxiter, M, callback, same_matrix) -> SolveResult:
         owner = "recycled_cg"
-        s = setup_system(A, b, x0, M, rtol, atol, name=owner)
+        s = setup_system(A, b, x0, M, rtol, atol, name=owner, symmetric_pc=True)
         st = self._state
         changed = operator_changed(st, A, M, same_matrix, uses_m=False)
         name = method_name(f"recycled_cg({self.k})", s)
