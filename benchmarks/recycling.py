@@ -104,7 +104,7 @@ from pdesolve.models.darcy_fd import (  # noqa: E402
 HAVE_PETSC = importlib.util.find_spec("petsc4py") is not None
 MAX_IT = 10_000
 OUR_PC = {"none": None, "jacobi": "jacobi", "sor": "ssor"}
-PETSC_PC = {"none": "none", "jacobi": "jacobi", "sor": "sor"}
+PETSC_PC = {"none": "none", "jacobi": "jacobi", "sor": "ssor"}  # SSOR, as OUR_PC
 
 
 @dataclass

@@ -12,6 +12,53 @@ in this module.
   ``"-ksp_type cg -pc_type gamg -ksp_monitor"``) under a private prefix, so they never leak into
   PETSc's global options database.
 
+Names (case-insensitive) map onto KSP + PC types as follows; an unknown method raises
+:class:`~pdesolve.linalg.validate.SolverInputError` (other KSP types: ``options={"ksp_type":
+...}``), and a preconditioner name that is not one of pdesolve's must be a PETSc PC type.
+
+- ``"auto"``: PETSc's default (GMRES; ILU on one rank, block Jacobi + ILU on several).
+- ``"cg"``, ``"minres"``, ``"gmres"``, ``"fgmres"``, ``"bicgstab"``: KSP ``cg``, ``minres``,
+  ``gmres``, ``fgmres``, ``bcgs``.
+- ``"direct"``, ``"lu"``, ``"superlu"``, ``"spsolve"``: ``preonly`` + PC ``lu`` (or the ``pc``
+  given).
+- Stationary methods, all KSP ``richardson`` (``x ← x + M⁻¹(b − Ax)``, one SpMV and one sweep
+  per iteration): ``"jacobi"`` + PC ``jacobi`` (``omega=`` → ``ksp_richardson_scale``: weighted
+  Jacobi); ``"gauss-seidel"`` + PC ``sor``, forward sweep, ω = 1; ``"sor"`` + PC ``sor``,
+  forward sweep, ω = ``omega`` (default 1.0: unlike the scipy backend, no estimate of Young's
+  optimum); ``"ssor"`` + PC ``sor``, symmetric sweep, ω = ``omega`` (default 1.0).
+
+Stationary methods take no ``pc`` (as on the scipy backend). Preconditioners: ``"jacobi"``,
+``"ilu"``/``"spilu"``, ``"lu"``, ``"cholesky"``, ``"hypre"`` as named; ``"amg"`` → ``gamg``;
+``"none"``/``"identity"`` → ``none``; ``"ssor"`` → ``sor`` with a symmetric sweep
+(``pc_sor_local_symmetric``, PCSOR's own default); ``"sor"`` and ``"gs"``/``"gauss-seidel"`` →
+``sor`` with a forward sweep (``pc_sor_local_forward``, the scipy backend's ``SORPC``), except
+under CG and MINRES, which need a symmetric preconditioner and get the symmetric sweep (as
+PETSc's ``-ksp_type cg -pc_type sor`` does). ω is ``omega=`` for ``"sor"``/``"ssor"``, 1 for
+``"gs"``.
+Every SOR sweep, of a method or a preconditioner, is *local* to each rank: on one rank it is
+exactly the global (forward or symmetric) SOR sweep; on several ranks it is block Jacobi with
+SOR inside each rank's block — PETSc's parallel AIJ matrices do no global sweeps. A sweep
+option in ``options`` (``pc_sor_symmetric``...) replaces the one chosen here.
+
+Method options: ``restart`` → ``ksp_gmres_restart`` (GMRES, FGMRES, ``"auto"``), ``omega`` →
+``pc_sor_omega`` (``"sor"``, ``"ssor"``, or ``pc`` ``"sor"``/``"ssor"``) or
+``ksp_richardson_scale`` (``"jacobi"``); any other raises ``SolverInputError`` (pass PETSc
+options instead). ``options`` win over everything set from names and method options.
+``callback(xk)`` runs after every iteration with this rank's part of the iterate (a KSP monitor
+and ``KSPBuildSolution``).
+
+Stopping test: as everywhere in pdesolve, on the true residual, ``‖b − Ax‖ ≤ max(rtol ‖b‖,
+atol)``. PETSc tests the preconditioned residual by default (left preconditioning), so unless
+``options`` set ``ksp_norm_type`` or ``ksp_pc_side``, the final KSP (options applied) is made
+to test the unpreconditioned norm: CG (and its variants), MINRES and Richardson keep left
+preconditioning with ``KSP_NORM_UNPRECONDITIONED``; GMRES, BiCGStab and any other KSP that
+supports it switch to right preconditioning, whose norm is the unpreconditioned one (FGMRES is
+right-preconditioned already); a KSP that supports neither keeps PETSc's default, and
+``preonly`` tests no norm. ``info["residual_kind"]`` says which norm was tested — ``"true"``
+(unpreconditioned; for CG the recursively updated residual), ``"preconditioned"``,
+``"natural"`` or ``"none"`` — and ``info["true_residual"]`` is ``‖b − Ax‖`` computed after
+the solve.
+
 Reference: Balay et al., PETSc/TAO Users Manual (ANL-21/39); Dalcin et al., petsc4py, Adv.
 Water Resources 34 (2011).
 """
@@ -21,6 +68,7 @@ from __future__ import annotations
 import itertools
 import shlex
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,8 +77,11 @@ import scipy.sparse as sp
 
 from ..errors import PdesolveError
 from ..linalg.result import SolveResult
+from ..linalg.validate import SolverInputError
 
-_KSP_OF_METHOD = {
+#: Krylov and direct methods -> KSP type (None: PETSc's default)
+_KSP_OF_METHOD: dict[str, str | None] = {
+    "auto": None,
     "cg": "cg",
     "minres": "minres",
     "gmres": "gmres",
@@ -39,22 +90,51 @@ _KSP_OF_METHOD = {
     "direct": "preonly",
     "lu": "preonly",
     "superlu": "preonly",
-    "jacobi": "richardson",
-    "auto": None,
+    "spsolve": "preonly",
 }
-_PC_OF_NAME = {
-    None: None,
-    "none": "none",
-    "jacobi": "jacobi",
-    "ssor": "sor",
-    "sor": "sor",
-    "ilu": "ilu",
-    "amg": "gamg",
-    "gamg": "gamg",
-    "lu": "lu",
-    "cholesky": "cholesky",
-    "hypre": "hypre",
+_DIRECT = {"direct", "lu", "superlu", "spsolve"}
+#: stationary methods (KSP richardson) -> (PC type, SOR sweep or None)
+_STATIONARY: dict[str, tuple[str, str | None]] = {
+    "jacobi": ("jacobi", None),
+    "gauss-seidel": ("sor", "forward"),
+    "sor": ("sor", "forward"),
+    "ssor": ("sor", "symmetric"),
 }
+#: preconditioner names -> (PC type, SOR sweep or None)
+_PC_OF_NAME: dict[str, tuple[str, str | None]] = {
+    "none": ("none", None),
+    "identity": ("none", None),
+    "jacobi": ("jacobi", None),
+    "sor": ("sor", "forward"),
+    "gs": ("sor", "forward"),
+    "gauss-seidel": ("sor", "forward"),
+    "gauss_seidel": ("sor", "forward"),
+    "ssor": ("sor", "symmetric"),
+    "ilu": ("ilu", None),
+    "spilu": ("ilu", None),
+    "amg": ("gamg", None),
+    "gamg": ("gamg", None),
+    "lu": ("lu", None),
+    "cholesky": ("cholesky", None),
+    "hypre": ("hypre", None),
+}
+#: options that choose PCSOR's sweep: one of these in the user's options replaces ours
+_SOR_SWEEP_OPTIONS = {
+    "pc_sor_symmetric",
+    "pc_sor_forward",
+    "pc_sor_backward",
+    "pc_sor_local_symmetric",
+    "pc_sor_local_forward",
+    "pc_sor_local_backward",
+}
+#: the longest residual history kept without a Python monitor (PETSc allocates it up front)
+_HISTORY_MAX = 100_000
+
+#: KSP types that keep left preconditioning and monitor the unpreconditioned norm
+_LEFT_TRUE_NORM = {"cg", "fcg", "pipecg", "groppcg", "minres", "richardson"}
+_RESIDUAL_KIND = {0: "none", 1: "preconditioned", 2: "true", 3: "natural"}
+_PC_SIDE = {0: "left", 1: "right", 2: "symmetric"}
+_METHOD_OPTIONS = ("restart", "omega")
 _prefixes = itertools.count()
 
 
@@ -158,81 +238,322 @@ def petsc_solve(
     A: Any,
     b: Any,
     method: str = "auto",
-    pc: Any = None,
+    pc: str | None = None,
     *,
     rtol: float = 1e-8,
     atol: float = 0.0,
     maxiter: int | None = None,
     x0: Any = None,
     options: dict[str, Any] | str | None = None,
+    callback: Callable[[np.ndarray], Any] | None = None,
+    method_options: dict[str, Any] | None = None,
 ) -> SolveResult:
-    """Solve with PETSc's KSP. ``A`` is scipy sparse (one rank) or a :class:`RowBlock`; ``b``
-    and ``x0`` are this rank's parts. Options override the method/pc mapping."""
+    """Solve ``A x = b`` with PETSc's KSP (names, options and stopping test: module docstring).
+
+    Parameters
+    ----------
+    A : scipy sparse matrix, ndarray or RowBlock
+        The matrix on one rank, or this rank's rows of a distributed one.
+    b : ndarray (n_local,)
+        Right-hand side: this rank's part for a :class:`RowBlock`.
+    method : str
+        ``"auto"``, ``"cg"``, ``"minres"``, ``"gmres"``, ``"fgmres"``, ``"bicgstab"``,
+        ``"direct"`` (``"lu"``, ``"superlu"``, ``"spsolve"``), ``"jacobi"``,
+        ``"gauss-seidel"``, ``"sor"``, ``"ssor"`` (case-insensitive).
+    pc : str, optional
+        A pdesolve preconditioner name (``"jacobi"``, ``"sor"``, ``"ssor"``, ``"ilu"``,
+        ``"amg"``...) or a PETSc PC type; not allowed with a stationary method.
+    rtol, atol : float
+        Stop when ``‖b − Ax‖ ≤ max(rtol ‖b‖, atol)`` (see ``info["residual_kind"]`` for the
+        norm PETSc actually tested).
+    maxiter : int, optional
+        Iteration limit; ``10 n`` (``n`` the global size) by default.
+    x0 : ndarray (n_local,), optional
+        Initial guess (this rank's part).
+    options : dict or str, optional
+        PETSc options (``{"ksp_type": "cg"}`` or ``"-ksp_type cg"``); they override everything
+        set from ``method``, ``pc``, the tolerances and ``method_options``.
+    callback : callable, optional
+        ``callback(xk)`` after every iteration, ``xk`` this rank's part of the current iterate
+        (a fresh array); an exception it raises stops the solve and propagates.
+    method_options : dict, optional
+        ``restart`` (GMRES/FGMRES) and ``omega`` (SOR/SSOR, weighted Jacobi); anything else
+        raises :class:`SolverInputError`.
+
+    Returns
+    -------
+    SolveResult
+        ``x`` is this rank's part; ``info`` has ``reason`` (PETSc's converged reason),
+        ``residual_kind``, ``pc_side``, ``true_residual`` (global ``‖b − Ax‖``), ``ranks``
+        and ``options`` (every option set under the private prefix).
+
+    Raises
+    ------
+    SolverInputError
+        Malformed input (on every rank when any rank's input is bad), unknown names, a
+        preconditioner with a stationary method, unsupported method options.
+    """
     PETSc = petsc4py_module()
     t0 = time.perf_counter()
-    mat = to_petsc(A)
-    bvec = mat.createVecLeft()
-    b = np.asarray(b, dtype=np.float64)
-    if b.shape != (bvec.getLocalSize(),):
-        raise PdesolveError(f"b has shape {b.shape}, this rank owns {bvec.getLocalSize()} rows")
-    if not np.isfinite(b).all():
-        raise PdesolveError("b contains NaN or Inf")
+    key, ksp_type, pc_key, pc_type, sweep = _resolve_names(PETSc, method, pc)
+    user = parse_options(options)
+    defaults = _option_defaults(key, pc_key, sweep, method_options or {}, user)
+    csr, b, x0, n = _checked_system(PETSc, A, b, x0)
+    mat = to_petsc(A if isinstance(A, RowBlock) else csr)
+    bvec, xvec = mat.createVecLeft(), mat.createVecRight()
     bvec.setArray(b)
-    xvec = mat.createVecRight()
     if x0 is not None:
-        xvec.setArray(np.asarray(x0, dtype=np.float64))
+        xvec.setArray(x0)
     ksp = PETSc.KSP().create(comm=mat.getComm())
-    ksp.setOperators(mat)
-    prefix = f"pdesolve{next(_prefixes)}_"
-    ksp.setOptionsPrefix(prefix)
-    ksp_type = _KSP_OF_METHOD.get(method.lower(), method.lower())
-    if method.lower() in ("direct", "lu", "superlu"):
-        pc = pc or "lu"
-    pc_type = _PC_OF_NAME.get(pc if pc is None else str(pc).lower(), pc)
-    if ksp_type:
-        ksp.setType(ksp_type)
-    if pc_type:
-        ksp.getPC().setType(pc_type)
-    ksp.setTolerances(rtol=rtol, atol=atol, max_it=maxiter or 10_000)
-    ksp.setInitialGuessNonzero(x0 is not None)
-    opts = PETSc.Options()
-    parsed = parse_options(options)
-    if pc == "ssor":  # PETSc's PCSOR does a symmetric sweep by default; say so explicitly
-        parsed = {"pc_sor_symmetric": "", **parsed}
-    for key, value in parsed.items():
-        opts[prefix + key] = value
-    ksp.setConvergenceHistory()
+    work = mat.createVecRight() if callback is not None else None
     try:
-        ksp.setFromOptions()
-        ksp.solve(bvec, xvec)
+        ksp.setOperators(mat)
+        prefix = f"pdesolve{next(_prefixes)}_"
+        ksp.setOptionsPrefix(prefix)
+        if ksp_type:
+            ksp.setType(ksp_type)
+        if pc_type:
+            ksp.getPC().setType(pc_type)
+        ksp.setTolerances(rtol=rtol, atol=atol, max_it=10 * n if maxiter is None else maxiter)
+        ksp.setInitialGuessNonzero(x0 is not None)
+        parsed = {**defaults, **user}
+        opts = PETSc.Options()
+        for name, value in parsed.items():
+            opts[prefix + name] = value
+        history: list[float] = []
+        failure: list[BaseException] = []
+
+        def monitor(ksp_: Any, its: int, rnorm: float) -> None:
+            # installed for a callback, and for Richardson: a monitor turns off its fast path
+            # for PCSOR, which runs all max_it sweeps without testing convergence
+            if len(history) > its:  # GMRES reports the iteration ending a cycle again
+                return
+            history.append(float(rnorm))
+            if callback is not None and its > 0:
+                try:
+                    callback(ksp_.buildSolution(work).getArray().copy())
+                except BaseException as exc:
+                    failure.append(exc)
+                    raise
+
+        try:
+            ksp.setFromOptions()
+            if not {"ksp_norm_type", "ksp_pc_side"} & set(user):
+                _test_true_residual(PETSc, ksp)
+            monitored = callback is not None or ksp.getType() == "richardson"
+            if monitored:
+                ksp.setMonitor(monitor)
+            else:  # PETSc records the history itself, without a Python call per iteration
+                ksp.setConvergenceHistory(length=min(ksp.getTolerances()[3] + 1, _HISTORY_MAX))
+            ksp.solve(bvec, xvec)
+            if not monitored:
+                history = [float(r) for r in ksp.getConvergenceHistory()]
+        except PETSc.Error:
+            if failure:
+                raise failure[0] from None
+            raise
+        finally:
+            for name in parsed:
+                opts.delValue(prefix + name)
+        reason = ksp.getConvergedReason()
+        rvec = bvec.duplicate()
+        mat.mult(xvec, rvec)
+        rvec.aypx(-1.0, bvec)
+        true_res = rvec.norm()
+        rvec.destroy()
+        return SolveResult(
+            xvec.getArray().copy(),
+            reason > 0,
+            ksp.getIterationNumber(),
+            history or [ksp.getResidualNorm()],
+            time.perf_counter() - t0,
+            f"petsc:{ksp.getType()}+{ksp.getPC().getType()}",
+            {
+                "reason": _reason_name(PETSc, reason),
+                "residual_kind": _RESIDUAL_KIND.get(int(ksp.getNormType()), "unknown"),
+                "pc_side": _PC_SIDE.get(int(ksp.getPCSide()), "unknown"),
+                "true_residual": float(true_res),
+                "ranks": mat.getComm().getSize(),
+                "options": parsed,
+            },
+        )
     finally:
-        for key in parsed:
-            opts.delValue(prefix + key)
-    reason = ksp.getConvergedReason()
-    history = [float(r) for r in ksp.getConvergenceHistory()]
-    x = xvec.getArray().copy()
-    rvec = bvec.duplicate()
-    mat.mult(xvec, rvec)
-    rvec.aypx(-1.0, bvec)
-    true_res = rvec.norm()
-    result = SolveResult(
-        x,
-        reason > 0,
-        ksp.getIterationNumber(),
-        history or [ksp.getResidualNorm()],
-        time.perf_counter() - t0,
-        f"petsc:{ksp.getType()}+{ksp.getPC().getType()}",
-        {
-            "reason": _reason_name(PETSc, reason),
-            "residual_kind": str(ksp.getNormType()),
-            "true_residual": float(true_res),
-            "ranks": mat.getComm().getSize(),
-            "options": parsed,
-        },
+        for obj in (ksp, mat, bvec, xvec, work):
+            if obj is not None:
+                obj.destroy()
+
+
+def _resolve_names(
+    PETSc: Any, method: str, pc: str | None
+) -> tuple[str, str | None, str | None, str | None, str | None]:
+    """``(method key, KSP type, pc key, PC type, SOR sweep)`` for pdesolve's names."""
+    if not isinstance(method, str):
+        raise SolverInputError(f"method must be a name, got {type(method).__name__}")
+    if pc is not None and not isinstance(pc, str):
+        raise SolverInputError(
+            f"the PETSc backend takes preconditioners by name ({', '.join(_PC_OF_NAME)} or a "
+            f"PETSc PC type) or as options={{'pc_type': ...}}, not {type(pc).__name__}"
+        )
+    key = method.lower()
+    pc_key = None if pc is None else (pc.lower() or "none")
+    if key in _STATIONARY:
+        if pc_key not in (None, "none", "identity"):
+            raise SolverInputError(f"{key} is a stationary method and takes no preconditioner")
+        pc_type, sweep = _STATIONARY[key]
+        return key, "richardson", None, pc_type, sweep
+    if key not in _KSP_OF_METHOD:
+        raise SolverInputError(
+            f"unknown method {method!r}; choose from {', '.join([*_KSP_OF_METHOD, *_STATIONARY])}"
+            " (other KSP types: options={'ksp_type': ...})"
+        )
+    if key in _DIRECT and pc_key is None:
+        pc_key = "lu"
+    if pc_key is None:
+        return key, _KSP_OF_METHOD[key], None, None, None
+    if pc_key in _PC_OF_NAME:
+        pc_type, sweep = _PC_OF_NAME[pc_key]
+        if sweep == "forward" and key in ("cg", "minres"):
+            sweep = "symmetric"  # CG and MINRES need a symmetric preconditioner
+        return key, _KSP_OF_METHOD[key], pc_key, pc_type, sweep
+    petsc_types = {v for k, v in vars(PETSc.PC.Type).items() if k.isupper() and isinstance(v, str)}
+    if pc_key in petsc_types:
+        return key, _KSP_OF_METHOD[key], pc_key, pc_key, None
+    raise SolverInputError(
+        f"unknown preconditioner {pc!r}; choose from {', '.join(_PC_OF_NAME)} or a PETSc PC "
+        f"type ({', '.join(sorted(petsc_types))})"
     )
-    for obj in (ksp, mat, bvec, xvec, rvec):
-        obj.destroy()
-    return result
+
+
+def _option_defaults(
+    key: str,
+    pc_key: str | None,
+    sweep: str | None,
+    method_options: dict[str, Any],
+    user: dict[str, str],
+) -> dict[str, str]:
+    """PETSc options for the SOR sweep and the method options (``restart``, ``omega``)."""
+    unknown = sorted(set(method_options) - set(_METHOD_OPTIONS))
+    if unknown:
+        raise SolverInputError(
+            f"method option(s) {', '.join(unknown)} not supported on the PETSc backend (only "
+            "restart= and omega=); pass PETSc options instead, e.g. options={'ksp_...': ...}"
+        )
+    out: dict[str, str] = {}
+    if sweep is not None and not _SOR_SWEEP_OPTIONS & set(user):
+        out[f"pc_sor_local_{sweep}"] = ""
+    restart = method_options.get("restart")
+    if restart is not None:
+        if key not in ("gmres", "fgmres", "auto"):
+            raise SolverInputError(f"restart= applies to gmres and fgmres, not {key}")
+        if isinstance(restart, bool) or int(restart) != restart or restart < 1:
+            raise SolverInputError(f"restart must be a positive integer, got {restart!r}")
+        out["ksp_gmres_restart"] = str(int(restart))
+    omega = method_options.get("omega")
+    stationary = key in _STATIONARY
+    if key == "gauss-seidel" or (
+        not stationary and pc_key in ("gs", "gauss-seidel", "gauss_seidel")
+    ):
+        if omega is not None and float(omega) != 1.0:
+            raise SolverInputError("Gauss-Seidel has omega = 1; use 'sor' with omega=")
+        out["pc_sor_omega"] = "1.0"
+    elif key in ("sor", "ssor") or (not stationary and pc_key in ("sor", "ssor")):
+        omega = 1.0 if omega is None else float(omega)
+        if not 0.0 < omega < 2.0:
+            raise SolverInputError(
+                f"relaxation factor omega={omega} outside (0, 2): SOR/SSOR diverge there "
+                "(Kahan's theorem)"
+            )
+        out["pc_sor_omega"] = repr(omega)
+    elif key == "jacobi" and omega is not None:
+        if not (np.isfinite(omega) and float(omega) > 0.0):
+            raise SolverInputError(f"Jacobi damping omega must be positive, got {omega!r}")
+        out["ksp_richardson_scale"] = repr(float(omega))
+    elif omega is not None:
+        raise SolverInputError(
+            "omega= applies to the jacobi, sor and ssor methods and the sor/ssor "
+            f"preconditioners, not {key} with pc={pc_key!r}"
+        )
+    return out
+
+
+def _checked_system(
+    PETSc: Any, A: Any, b: Any, x0: Any
+) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray | None, int]:
+    """``(this rank's rows of A as CSR, b, x0, global n)`` checked like ``check_system``.
+
+    On a :class:`RowBlock` the checks are collective: when any rank's input is bad, every rank
+    raises the same :class:`SolverInputError` (instead of the others waiting in the solve).
+    """
+    comm = A.comm if isinstance(A, RowBlock) else None
+    real = not np.issubdtype(np.dtype(PETSc.ScalarType), np.complexfloating)
+    error = None
+    csr = None
+    if comm is not None:
+        csr = sp.csr_matrix(A.local)
+    elif sp.issparse(A) or isinstance(A, np.ndarray):
+        if A.ndim != 2 or A.shape[0] != A.shape[1]:
+            error = f"A must be a square matrix, got shape {A.shape}"
+        else:
+            csr = sp.csr_matrix(A)
+    else:
+        error = (
+            "the PETSc backend needs an assembled matrix (scipy sparse, ndarray or RowBlock), "
+            f"got {type(A).__name__}"
+        )
+    n_local = 0 if csr is None else csr.shape[0]
+    b = np.asarray(b)
+    if b.ndim == 2 and b.shape[1] == 1:
+        b = b[:, 0]
+    if x0 is not None:
+        x0 = np.asarray(x0)
+        if x0.ndim == 2 and x0.shape[1] == 1:
+            x0 = x0[:, 0]
+    if error is None:
+        if real and any(np.iscomplexobj(v) for v in (csr.data, b, x0) if v is not None):
+            error = (
+                "this PETSc build is real: complex systems need PETSc built with complex scalars"
+            )
+        elif not np.isfinite(csr.data).all():
+            error = "A contains NaN or Inf entries"
+        elif b.shape != (n_local,):
+            error = f"b has shape {b.shape}, this rank owns {n_local} rows: expected ({n_local},)"
+        elif not np.isfinite(b).all():
+            error = "b contains NaN or Inf"
+        elif x0 is not None and x0.shape != (n_local,):
+            error = f"x0 has shape {x0.shape}, expected ({n_local},)"
+        elif x0 is not None and not np.isfinite(x0).all():
+            error = "x0 contains NaN or Inf"
+    n = n_local
+    if comm is not None:
+        rows = comm.allgather((n_local, None if csr is None else csr.shape[1], error))
+        n = sum(r[0] for r in rows)
+        errors = [f"rank {rank}: {e}" for rank, (_, _, e) in enumerate(rows) if e is not None]
+        errors += [
+            f"rank {rank}: RowBlock has {cols} columns, the matrix {n} rows"
+            for rank, (_, cols, e) in enumerate(rows)
+            if e is None and cols != n
+        ]
+        error = "; ".join(errors) or None
+    if error is not None:
+        raise SolverInputError(error)
+    return csr, b.astype(np.float64, copy=False), None if x0 is None else x0.astype(np.float64), n
+
+
+def _test_true_residual(PETSc: Any, ksp: Any) -> None:
+    """Make ``ksp`` (options applied) test the unpreconditioned residual norm if it can."""
+    if ksp.getType() == "preonly":
+        return
+    norm, side = PETSc.KSP.NormType, PETSc.PC.Side
+    ksp.setNormType(norm.UNPRECONDITIONED)
+    if ksp.getType() not in _LEFT_TRUE_NORM:
+        ksp.setPCSide(side.RIGHT)  # right preconditioning: its natural norm is the true one
+    try:
+        ksp.setUp()  # checks the norm/side against the KSP's table before the PC's set-up
+    except PETSc.Error as exc:
+        if exc.ierr != 56:  # PETSC_ERR_SUP: the KSP has no such norm; keep its default
+            raise
+        ksp.setNormType(norm.DEFAULT)
+        ksp.setPCSide(side.DEFAULT)
 
 
 def _reason_name(PETSc, reason: int) -> str:

@@ -125,6 +125,8 @@ def solve(
             maxiter=maxiter,
             x0=x0,
             options=options,
+            callback=callback,
+            method_options=method_options,
         )
         return result.check() if raise_on_failure else result
     if backend not in ("scipy", "numpy", "default"):
