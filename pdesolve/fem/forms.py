@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import FemError
-from .coefficients import QuadratureContext
+from .coefficients import QuadratureContext, ValueShapes, array_kind, as_float_array
 
 
 # --------------------------------------------------------------------------- field helpers
@@ -102,11 +102,14 @@ class Form:
         degree: Callable[[int, bool], int],
         name: str = "form",
         coefficients: dict[str, Any] | None = None,
+        shapes: dict[str, ValueShapes] | None = None,
     ):
         self._tensor = tensor
         self._degree = degree
         self.name = name
         self.coefficients = coefficients or {}
+        #: allowed value shapes of the named coefficients, from (dim, bs); unchecked if absent
+        self.shapes = shapes or {}
         #: for scalar forms c·u·v + κ ∇u·∇v with cellwise-constant c and κ: a function of the
         #: number of cells returning (c, κ) as arrays of shape (num_cells,) or (1,), or None
         self.cellwise: Callable[[int], tuple[np.ndarray, np.ndarray] | None] | None = None
@@ -123,7 +126,7 @@ class Form:
 
     def tensor(self, ctx: QuadratureContext) -> np.ndarray:
         """D (nc|1, nq|1, nch, nch) or E (nc|1, nq|1, nch) on the context's chunk."""
-        return self._tensor(ctx, ctx.bind(self.coefficients, self.probe_axes))
+        return self._tensor(ctx, ctx.bind(self.coefficients, self.probe_axes, self.shapes))
 
     def degree(self, p: int, affine: bool) -> int:
         """Polynomial degree of the integrand for elements of degree ``p``."""
@@ -214,13 +217,30 @@ def _batch(*vals: np.ndarray) -> tuple[int, int]:
 
 
 def _cellwise_scalar(coef: Any, num_cells: int) -> np.ndarray | None:
-    """A constant (1,) or per-cell (num_cells,) float array, or None for anything else."""
+    """A constant (1,) or per-cell (num_cells,) float array, or None for anything else (left
+    to the coefficient tensor path, which checks its shape)."""
     if callable(coef) or hasattr(coef, "space"):
         return None
-    arr = np.asarray(coef, dtype=np.float64)
+    arr = as_float_array(coef)
     if arr.ndim == 0:
         return arr.reshape(1)
-    return arr if arr.shape == (num_cells,) and num_cells > 3 else None
+    return arr if array_kind(arr.shape, num_cells, 0, ((),)) == "cell" else None
+
+
+def _scalar(dim: int, bs: int) -> tuple[tuple[int, ...], ...]:
+    return ((),)
+
+
+def _scalar_or_tensor(dim: int, bs: int) -> tuple[tuple[int, ...], ...]:
+    return ((), (dim, dim))
+
+
+def _vector(dim: int, bs: int) -> tuple[tuple[int, ...], ...]:
+    return ((dim,),)
+
+
+def _scalar_or_components(dim: int, bs: int) -> tuple[tuple[int, ...], ...]:
+    return ((), (bs,))
 
 
 def _coef_degree(*coefs: Any) -> Callable[[int], int]:
@@ -245,7 +265,7 @@ def mass(c: Any = 1.0) -> BilinearForm:
         return D
 
     extra = _coef_degree(c)
-    form = BilinearForm(tensor, lambda p, aff: 2 * p + extra(p), "mass", {"c": c})
+    form = BilinearForm(tensor, lambda p, aff: 2 * p + extra(p), "mass", {"c": c}, {"c": _scalar})
 
     def cellwise(m):
         cv = _cellwise_scalar(c, m)
@@ -286,6 +306,7 @@ def stiffness(kappa: Any = 1.0) -> BilinearForm:
         lambda p, aff: (2 * p - 2 if aff else 2 * p) + extra(p),
         "stiffness",
         {"kappa": kappa},
+        {"kappa": _scalar_or_tensor},
     )
 
     def cellwise(m):
@@ -310,7 +331,9 @@ def advection(b: Any) -> BilinearForm:
         return D
 
     extra = _coef_degree(b)
-    return BilinearForm(tensor, lambda p, aff: 2 * p - 1 + extra(p), "advection", {"b": b})
+    return BilinearForm(
+        tensor, lambda p, aff: 2 * p - 1 + extra(p), "advection", {"b": b}, {"b": _vector}
+    )
 
 
 def elasticity(lam: Any = 1.0, mu: Any = 1.0) -> BilinearForm:
@@ -344,6 +367,7 @@ def elasticity(lam: Any = 1.0, mu: Any = 1.0) -> BilinearForm:
         lambda p, aff: (2 * p - 2 if aff else 2 * p) + extra(p),
         "elasticity",
         {"lam": lam, "mu": mu},
+        {"lam": _scalar, "mu": _scalar},
     )
 
 
@@ -352,30 +376,30 @@ def source(f: Any = 1.0) -> LinearForm:
 
     def tensor(ctx, w):
         dim, bs, nch = _layout(ctx)
-        fv = w.f
+        fv = w.f  # () or (bs,) value shape, checked on evaluation
         vector = fv.ndim == 3
-        if vector and fv.shape[0] != bs:
-            raise FemError(f"load has {fv.shape[0]} components, the space {bs}")
         E = np.zeros(_batch(fv) + (nch,))
         for k in range(bs):
             E[..., k * (dim + 1)] = fv[k] if vector else fv
         return E
 
     extra = _coef_degree(f)
-    return LinearForm(tensor, lambda p, aff: p + extra(p), "source", {"f": f})
+    return LinearForm(
+        tensor, lambda p, aff: p + extra(p), "source", {"f": f}, {"f": _scalar_or_components}
+    )
 
 
 def neumann(g: Any) -> FacetLinearForm:
     r"""Boundary load :math:`\int_{\Gamma} g \cdot v\, ds` (flux or traction data)."""
     form = source(g)
-    return FacetLinearForm(form._tensor, form._degree, "neumann", {"f": g})
+    return FacetLinearForm(form._tensor, form._degree, "neumann", {"f": g}, form.shapes)
 
 
 def robin(alpha: Any) -> FacetBilinearForm:
     r"""Robin term :math:`\int_{\Gamma} \alpha\, u v\, ds`; with :func:`neumann` of
     ``alpha * g`` it imposes :math:`-\kappa \partial_n u = \alpha (u - g)` weakly."""
     form = mass(alpha)
-    return FacetBilinearForm(form._tensor, form._degree, "robin", {"c": alpha})
+    return FacetBilinearForm(form._tensor, form._degree, "robin", {"c": alpha}, form.shapes)
 
 
 # --------------------------------------------------------------------------- user forms
@@ -420,8 +444,7 @@ def bilinear_form(fn: Callable | None = None, *, degree: int | None = None, **co
     def make(f):
         def tensor(ctx, w):
             u, v = _probes(ctx, 1, 2), _probes(ctx, 0, 2)
-            r = np.asarray(f(u, v, w), dtype=np.float64)  # (nc|1, nq|1, S, T)
-            return _as_tensor(r, 4, f)
+            return _as_tensor(f(u, v, w), ctx, 2, f)  # (nc|1, nq|1, S, T)
 
         extra = _coef_degree(*coefficients.values()) if degree is None else (lambda p: degree)
         form = BilinearForm(
@@ -438,8 +461,7 @@ def linear_form(fn: Callable | None = None, *, degree: int | None = None, **coef
 
     def make(f):
         def tensor(ctx, w):
-            r = np.asarray(f(_probes(ctx, 0, 1), w), dtype=np.float64)  # (nc|1, nq|1, S)
-            return _as_tensor(r, 3, f)
+            return _as_tensor(f(_probes(ctx, 0, 1), w), ctx, 1, f)  # (nc|1, nq|1, S)
 
         extra = _coef_degree(*coefficients.values()) if degree is None else (lambda p: degree)
         form = LinearForm(
@@ -451,11 +473,50 @@ def linear_form(fn: Callable | None = None, *, degree: int | None = None, **coef
     return make(fn) if fn is not None else make
 
 
-def _as_tensor(r: np.ndarray, ndim: int, f: Callable) -> np.ndarray:
+def _as_tensor(r: Any, ctx: QuadratureContext, naxes: int, f: Callable) -> np.ndarray:
     """Check a user form's result: it must broadcast to (nc|1, nq|1, *probe axes)."""
-    if r.ndim > ndim:
+    name = f"form {getattr(f, '__name__', f)!r}"
+    r = as_float_array(r, f"the result of {name}")
+    if r.ndim > 2 + naxes:
         raise FemError(
-            f"form {getattr(f, '__name__', f)!r} returned shape {r.shape}: contract every value "
+            f"{name} returned shape {r.shape}: contract every value "
             "axis (use dot/ddot/div helpers, which sum leading axes)"
         )
-    return r.reshape((1,) * (ndim - r.ndim) + r.shape)
+    r = r.reshape((1,) * (2 + naxes - r.ndim) + r.shape)
+    return fit_tensor(r, ctx.batch_shape, (_layout(ctx)[2],) * naxes, name)
+
+
+def fit_tensor(
+    t: np.ndarray, batch: tuple[int, int], tail: tuple[int, ...], name: str = "form"
+) -> np.ndarray:
+    """A form's tensor as a contiguous float64 array of shape (nc|1, nq|1, *tail).
+
+    These are exactly the shapes the assembly kernels index (without bounds checks): the batch
+    axes are kept (1 or full), the channel axes ``tail`` broadcast explicitly.
+
+    Parameters
+    ----------
+    t : array_like
+        D (bilinear forms) or E (linear forms) on a chunk.
+    batch : (int, int)
+        (nc, nq) of the chunk.
+    tail : tuple of int
+        The channel axes: (nch, nch) or (nch,).
+    name : str
+        The form, for the error message.
+
+    Raises
+    ------
+    FemError
+        If ``t`` does not broadcast to (nc, nq, *tail) with ``(nc, nq) = batch``.
+    """
+    t = as_float_array(t, f"the tensor of {name}")
+    full = tuple(t.shape[:2]) + tuple(tail)
+    if t.ndim != 2 + len(tail) or not all(
+        s in (1, n) for s, n in zip(t.shape, tuple(batch) + tuple(tail), strict=True)
+    ):
+        raise FemError(
+            f"{name} produced an array of shape {t.shape}; expected one that broadcasts to "
+            f"(cells, points, *channels) = {tuple(batch) + tuple(tail)}"
+        )
+    return np.ascontiguousarray(t if t.shape == full else np.broadcast_to(t, full))

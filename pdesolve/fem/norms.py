@@ -32,12 +32,19 @@ def errornorm(
     ----------
     uh : Function
     exact : callable ``u(x)``, ``x`` of shape (gdim, nc, nq), returning (nc, nq) or (bs, nc, nq)
+        (the value shape of ``uh``; the last two axes may also be 1)
     norm : {"L2", "H1", "H10"}
         ``"H10"`` is the H1 seminorm (gradient only), ``"H1"`` the full norm.
     grad_exact : callable returning (gdim, nc, nq) or (bs, gdim, nc, nq)
         Needed for ``"H1"`` and ``"H10"`` when ``exact`` is given.
     degree_rise : int
         The rule is exact to degree ``2 * (p + degree_rise)``.
+
+    Raises
+    ------
+    FemError
+        On an unknown norm, a missing ``grad_exact``, or ``exact`` / ``grad_exact`` values of
+        the wrong shape or not finite.
     """
     norm = norm.upper()
     if norm not in ("L2", "H1", "H10"):
@@ -45,6 +52,7 @@ def errornorm(
     if norm != "L2" and exact is not None and grad_exact is None:
         raise FemError(f"the {norm} norm needs grad_exact")
     V = uh.space
+    vshape, gshape = V.value_shape, V.value_shape + (V.mesh.gdim,)
     X, w = quadrature(V.mesh.cell_type, 2 * (V.degree + degree_rise))
     total = 0.0
     for start in range(0, V.mesh.num_cells, _CHUNK):
@@ -56,11 +64,11 @@ def errornorm(
         else:
             val, grad = uh.at_reference(cells, X, grad=True)
         if norm in ("L2", "H1"):
-            e = val - (exact(ctx.x) if exact is not None else 0.0)
+            e = val - (0.0 if exact is None else ctx.evaluate(exact, (vshape,), "exact"))
             total += _integrate(e, w, det, val.ndim - 2)
         if norm in ("H1", "H10"):
-            e = grad - (grad_exact(ctx.x) if exact is not None else 0.0)
-            total += _integrate(e, w, det, grad.ndim - 2)
+            g = 0.0 if exact is None else ctx.evaluate(grad_exact, (gshape,), "grad_exact")
+            total += _integrate(grad - g, w, det, grad.ndim - 2)
     return float(np.sqrt(total))
 
 
