@@ -21,6 +21,7 @@ from typing import Any
 import numba as nb
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 
 from ..errors import FemError
 from ..mesh.mesh import Where
@@ -34,14 +35,27 @@ class DirichletBC:
     Parameters
     ----------
     V : FunctionSpace
-    where : tag name, predicate, or None
+    where : tag name, predicate, facet indices or mask, or None
         Boundary facets (see :meth:`Mesh.facet_indices`; ``None``/"boundary" is all of it).
     value : number, array (bs,), callable ``g(x)`` or Function
-        Boundary values; callables map (gdim, n) points to (n,) or (bs, n).
+        Boundary values; callables map (gdim, n) points to (n,) or (bs, n). A Function must
+        live on ``V`` itself (or on a space with the same mesh, element and block size).
     component : int, optional
         For vector spaces, constrain only this component.
-    dofs : array of int, optional
-        Explicit dofs instead of ``where`` (e.g. from :meth:`FunctionSpace.locate_dofs`).
+    dofs : array of int or bool, optional
+        Explicit dofs instead of ``where`` (e.g. from :meth:`FunctionSpace.locate_dofs`), or a
+        boolean mask over the ``V.num_dofs`` dofs.
+    allow_empty : bool, optional
+        Accept a selection without any dof (by default an error: it leaves the system
+        unconstrained, typically singular, and usually comes from a mistyped predicate or tag).
+
+    Raises
+    ------
+    FemError
+        Empty selection (unless ``allow_empty``), dofs out of range or not integers, a mask of
+        the wrong length, values of the wrong shape or not finite, a Function on another space.
+    MeshError
+        Unknown tag or bad facet selection (see :meth:`Mesh.facet_indices`).
     """
 
     def __init__(
@@ -50,17 +64,30 @@ class DirichletBC:
         where: Where = None,
         value: Any = 0.0,
         component: int | None = None,
-        dofs: np.ndarray | None = None,
+        dofs: ArrayLike | None = None,
+        *,
+        allow_empty: bool = False,
     ):
         self.space = V
-        self.dofs = V.boundary_dofs(where, component) if dofs is None else np.unique(dofs)
-        if self.dofs.size and (self.dofs[0] < 0 or self.dofs[-1] >= V.num_dofs):
-            raise FemError("Dirichlet dofs out of range")
+        self.dofs = V.boundary_dofs(where, component) if dofs is None else _dof_array(dofs, V)
+        if self.dofs.size == 0 and not allow_empty:
+            raise FemError(
+                f"DirichletBC selects no dofs ({_describe(where, dofs)}): the system would not "
+                "be constrained there; check the predicate or tag (mesh.facet_tags lists the "
+                "tags), or pass allow_empty=True if an empty condition is intended"
+            )
         self.values = self._values(value)
 
     def _values(self, value: Any) -> np.ndarray:
         V = self.space
         if isinstance(value, Function):
+            if not _same_dofs(value.space, V):
+                where = "on another mesh" if value.space.mesh is not V.mesh else "of another kind"
+                raise FemError(
+                    f"the boundary value is a Function on a space {where} ({value.space!r}) "
+                    f"than the condition's ({V!r}), so their dofs do not match; pass a callable "
+                    "instead, e.g. lambda x: f.eval(x.T).T to evaluate f at this space's nodes"
+                )
             return value.x[self.dofs].copy()
         nodes, comps = np.divmod(self.dofs, V.bs)
         if callable(value):
@@ -85,8 +112,71 @@ class DirichletBC:
 
     def set(self, x: np.ndarray) -> np.ndarray:
         """Write the boundary values into a vector (in place) and return it."""
+        if np.shape(x) != (self.space.num_dofs,):
+            raise FemError(
+                f"vector has shape {np.shape(x)}, the condition's space ({self.space!r}) needs "
+                f"({self.space.num_dofs},)"
+            )
         x[self.dofs] = self.values
         return x
+
+
+def _describe(where: Where, dofs: ArrayLike | None) -> str:
+    if dofs is not None:
+        return "empty dofs"
+    if isinstance(where, str):
+        return f"facet tag {where!r}"
+    if where is None:
+        return "the mesh has no boundary facets"
+    return "facet predicate" if callable(where) else "explicit facets"
+
+
+def _dof_array(dofs: ArrayLike, V: FunctionSpace) -> np.ndarray:
+    """Sorted unique dofs from explicit indices or a boolean mask over ``V``'s dofs."""
+    arr = np.asarray(dofs)
+    if arr.dtype == bool:
+        if arr.shape != (V.num_dofs,):
+            raise FemError(
+                f"a boolean dofs mask needs shape ({V.num_dofs},) (one entry per dof of {V!r}), "
+                f"got {arr.shape}"
+            )
+        return np.flatnonzero(arr)
+    arr = arr.ravel()
+    if arr.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if not np.issubdtype(arr.dtype, np.integer):
+        raise FemError(
+            f"Dirichlet dofs must be integer indices or a boolean mask, got dtype {arr.dtype}"
+        )
+    arr = np.unique(arr.astype(np.int64))
+    if arr[0] < 0 or arr[-1] >= V.num_dofs:
+        bad = arr[(arr < 0) | (arr >= V.num_dofs)]
+        raise FemError(
+            f"{len(bad)} Dirichlet dofs out of range [0, {V.num_dofs}), first {bad[:5].tolist()}"
+        )
+    return arr
+
+
+def _same_dofs(W: FunctionSpace, V: FunctionSpace) -> bool:
+    """Whether vectors on ``W`` and ``V`` number the same dofs the same way."""
+    return W is V or (
+        W.mesh is V.mesh
+        and W.element.family == V.element.family
+        and W.degree == V.degree
+        and W.bs == V.bs
+    )
+
+
+def _check_system(bcs: Sequence[DirichletBC], n: int) -> None:
+    for bc in bcs:
+        if not isinstance(bc, DirichletBC):
+            raise FemError(f"expected DirichletBC conditions, got {type(bc).__name__}")
+        if bc.space.num_dofs != n:
+            raise FemError(
+                f"a Dirichlet condition built on {bc.space!r} ({bc.space.num_dofs} dofs) cannot "
+                f"constrain a system of {n} unknowns; build it on the space the matrix was "
+                "assembled on"
+            )
 
 
 @nb.njit(cache=True)
@@ -123,6 +213,12 @@ def apply_dirichlet(
     """Impose Dirichlet conditions by symmetric elimination (keeps A SPD and its pattern).
 
     Returns ``(A, b)``; copies unless ``inplace``. ``b=None`` builds a zero right-hand side.
+
+    Raises
+    ------
+    FemError
+        ``A`` not CSR, ``b`` of the wrong shape, or a condition built on a space whose number
+        of dofs is not the size of the system (e.g. a P1 condition on a P2 matrix).
     """
     if isinstance(bcs, DirichletBC):
         bcs = [bcs]
@@ -135,6 +231,7 @@ def apply_dirichlet(
     if not inplace:
         A = A.copy()
         b = b.copy()
+    _check_system(bcs, n)
     is_bc = np.zeros(n, np.bool_)
     g = np.zeros(n)
     for bc in bcs:
@@ -153,6 +250,9 @@ def boundary_values(
 ) -> np.ndarray:
     """A vector with the Dirichlet values set (zeros, or ``x``, elsewhere)."""
     x = np.zeros(V.num_dofs) if x is None else x
+    if isinstance(bcs, DirichletBC):
+        bcs = [bcs]
+    _check_system(bcs, V.num_dofs)
     for bc in bcs:
         bc.set(x)
     return x

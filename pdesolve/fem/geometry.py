@@ -8,6 +8,7 @@ Cells are mapped by their vertex (P1 / Q1) shape functions ``N_v``:
 from __future__ import annotations
 
 from functools import cached_property
+from itertools import chain
 
 import numba as nb
 import numpy as np
@@ -81,13 +82,49 @@ class GeometryMap:
 
         return cKDTree(self.mesh.centroids)
 
+    @cached_property
+    def _size_classes(self) -> tuple[np.ndarray, list]:
+        """Each cell's radius about its centroid (the cell lies in that ball: it is in the
+        convex hull of its vertices), and the cells grouped by radius within factors of two,
+        each group with the largest radius in it and a k-d tree of its centroids."""
+        from scipy.spatial import cKDTree
+
+        mesh = self.mesh
+        centroids = mesh.centroids
+        radius = np.sqrt(((mesh.points[mesh.cells] - centroids[:, None]) ** 2).sum(-1).max(1))
+        level = np.floor(np.log2(radius / radius.max())).astype(np.int64)
+        classes = []
+        for lev in np.unique(level):
+            cells = np.flatnonzero(level == lev)
+            classes.append((cells, float(radius[cells].max()), cKDTree(centroids[cells])))
+        return radius, classes
+
+    def _reference_coordinates(self, cells: np.ndarray, x: np.ndarray) -> np.ndarray:
+        """Solve ``x(ξ) = x`` for ξ in each of ``cells`` (n,), points ``x`` (n, gdim), by
+        Newton's method from the cell centre (one step for simplices); NaN where the map is
+        singular at an iterate."""
+        mesh = self.mesh
+        xi = np.tile(mesh.reference.vertices.mean(axis=0), (len(cells), 1))
+        verts = mesh.points[mesh.cells[cells]]
+        for _ in range(1 if self.affine else 8):
+            n, dn = self.tabulate(xi)
+            r = np.einsum("pv,pvg->pg", n, verts) - x
+            jac = np.einsum("pvd,pvg->pgd", dn, verts)
+            singular = ~(np.abs(np.linalg.det(jac)) > 0)
+            jac[singular] = np.eye(mesh.dim)
+            xi = xi - np.linalg.solve(jac, r[..., None])[..., 0]
+            xi[singular] = np.nan
+        return xi
+
     def locate(
         self, x: np.ndarray, candidates: int = 12, tol: float = 1e-10
     ) -> tuple[np.ndarray, np.ndarray]:
         """Find a cell containing each physical point and the point's reference coordinates.
 
-        Searches the ``candidates`` cells with the nearest centroids; the reference point is
-        found by Newton's method on ``x(ξ) = x`` (one step for simplices).
+        Tries the ``candidates`` cells with the nearest centroids first, then, for the points
+        not found in them (near small cells next to large ones, on graded meshes), every cell
+        whose ball about its centroid holds the point; the reference point is found by
+        Newton's method on ``x(ξ) = x`` (one step for simplices).
 
         Returns
         -------
@@ -103,23 +140,46 @@ class GeometryMap:
         near = near.reshape(len(x), k)
         found = np.full(len(x), -1)
         ref = np.zeros((len(x), mesh.dim))
-        centre = mesh.reference.vertices.mean(axis=0)
         for j in range(k):
             todo = np.flatnonzero(found < 0)
             if todo.size == 0:
                 break
             cells = near[todo, j]
-            xi = np.tile(centre, (len(todo), 1))
-            verts = mesh.points[mesh.cells[cells]]
-            for _ in range(1 if self.affine else 8):
-                n, dn = self.tabulate(xi)
-                r = np.einsum("pv,pvg->pg", n, verts) - x[todo]
-                jac = np.einsum("pvd,pvg->pgd", dn, verts)
-                xi = xi - np.linalg.solve(jac, r[..., None])[..., 0]
+            xi = self._reference_coordinates(cells, x[todo])
             inside = self._inside(xi, tol)
             found[todo[inside]] = cells[inside]
             ref[todo[inside]] = xi[inside]
+        todo = np.flatnonzero(found < 0)
+        if todo.size:
+            self._locate_wide(x, todo, found, ref, tol)
         return found, ref
+
+    def _locate_wide(
+        self, x: np.ndarray, todo: np.ndarray, found: np.ndarray, ref: np.ndarray, tol: float
+    ) -> None:
+        """Search the points ``todo`` in every cell whose centroid ball holds them (in place).
+
+        Per size class the ball query returns a bounded number of cells of that size, so the
+        cost stays proportional to the number of points, also for points outside the mesh."""
+        radius, classes = self._size_classes
+        slack = 1.0 + 1e-6
+        pts, cells = [], []
+        for members, rmax, tree in classes:
+            lists = tree.query_ball_point(x[todo], r=rmax * slack)
+            counts = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+            flat = np.fromiter(chain.from_iterable(lists), dtype=np.int64, count=counts.sum())
+            pts.append(np.repeat(todo, counts))
+            cells.append(members[flat])
+        p, c = np.concatenate(pts), np.concatenate(cells)
+        dist = np.sqrt(((x[p] - self.mesh.centroids[c]) ** 2).sum(axis=1))
+        near = dist <= radius[c] * slack
+        p, c = p[near], c[near]
+        xi = self._reference_coordinates(c, x[p])
+        inside = self._inside(xi, tol)
+        p, c, xi = p[inside], c[inside], xi[inside]
+        _, first = np.unique(p, return_index=True)
+        found[p[first]] = c[first]
+        ref[p[first]] = xi[first]
 
     def _inside(self, xi: np.ndarray, tol: float) -> np.ndarray:
         if self.affine:

@@ -6,7 +6,7 @@ from functools import cached_property
 
 import numpy as np
 
-from ..errors import FemError
+from ..errors import FemError, MeshError
 from ..mesh import Mesh
 from ..mesh.mesh import Where
 from .dofmap import blocked, build_dofmap
@@ -29,6 +29,15 @@ class FunctionSpace:
         Number of components of a vector space (``mesh.gdim`` for a displacement field);
         ``None`` for a scalar space.
 
+    Raises
+    ------
+    MeshError
+        If the mesh has degenerate (zero-measure) or twisted cells, or coincident points
+        (checked once per mesh with :meth:`Mesh.check_geometry`, inverted cells allowed:
+        assembly would produce Inf/NaN or a mesh torn apart along the duplicated points).
+    FemError
+        Unknown element, or a bad ``shape``.
+
     Notes
     -----
     A vector space numbers its dofs node by node, ``dof = node * bs + component``, which keeps
@@ -47,6 +56,10 @@ class FunctionSpace:
         self.mesh = mesh
         self.element: Element = element(family, mesh.cell_type, degree)
         self.geometry = GeometryMap(mesh)
+        try:  # once per mesh; generated, refined and read meshes are valid already
+            mesh.check_geometry(allow_inverted=True)
+        except MeshError as e:
+            raise MeshError(f"cannot build a FunctionSpace on this mesh: {e}") from None
         if shape is not None and (int(shape) != shape or shape < 1):
             raise FemError(f"shape must be a positive number of components, got {shape!r}")
         self.bs = 1 if shape is None else int(shape)

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from ..errors import MeshError
-from .mesh import Mesh
+from .mesh import Mesh, _valid_by_construction
 
 __all__ = ["interval", "rectangle", "box", "disk", "lshape"]
 
@@ -108,7 +108,7 @@ def interval(n: int, a: float = 0.0, b: float = 1.0) -> Mesh:
     i = np.arange(n, dtype=_IDX)
     cells = np.stack([i, i + 1], axis=1)
     tags = {"left": np.array([[0]], _IDX), "right": np.array([[n]], _IDX)}
-    return Mesh(points, cells, "interval", facet_tags=tags)
+    return _valid_by_construction(Mesh(points, cells, "interval", facet_tags=tags))
 
 
 def rectangle(
@@ -188,7 +188,9 @@ def rectangle(
         "bottom": np.stack([ids[0, :-1], ids[0, 1:]], axis=1),
         "top": np.stack([ids[-1, 1:], ids[-1, :-1]], axis=1),
     }
-    return Mesh(points, cells, "quadrilateral" if quad else "triangle", facet_tags=tags)
+    return _valid_by_construction(
+        Mesh(points, cells, "quadrilateral" if quad else "triangle", facet_tags=tags)
+    )
 
 
 # Kuhn (Freudenthal) split of the unit cube into 6 tetrahedra around the diagonal 0-6, in
@@ -287,7 +289,7 @@ def box(
         "bottom": _face_grid(ids[0], simplex, False),
         "top": _face_grid(ids[-1], simplex, True),
     }
-    return Mesh(points, cells, name, facet_tags=tags)
+    return _valid_by_construction(Mesh(points, cells, name, facet_tags=tags))
 
 
 def disk(n: int, radius: float = 1.0, center: Sequence[float] = (0.0, 0.0)) -> Mesh:
@@ -348,7 +350,7 @@ def disk(n: int, radius: float = 1.0, center: Sequence[float] = (0.0, 0.0)) -> M
     cells = np.concatenate(tris).astype(_IDX)
     ring = np.arange(1 + 3 * n * (n - 1), 1 + 3 * n * (n + 1), dtype=_IDX)
     tags = {"boundary": np.stack([ring, np.roll(ring, -1)], axis=1)}
-    return Mesh(points, cells, "triangle", facet_tags=tags)
+    return _valid_by_construction(Mesh(points, cells, "triangle", facet_tags=tags))
 
 
 def _boundary_edges(cells: np.ndarray) -> np.ndarray:
@@ -399,4 +401,4 @@ def lshape(n: int, cell_type: str = "triangle", diagonal: str = "right") -> Mesh
     on_y0 = (np.abs(p[..., 1]) < eps) & (p[..., 0] > -eps)
     reentrant = on_x0.all(axis=1) | on_y0.all(axis=1)
     tags = {"boundary": bnd, "reentrant": bnd[reentrant]}
-    return Mesh(points, cells, full.cell_type, facet_tags=tags)
+    return _valid_by_construction(Mesh(points, cells, full.cell_type, facet_tags=tags))

@@ -9,13 +9,16 @@ Reading
     lists). Groups without a name are called ``"tag_<id>"``. Points no cell uses are dropped
     and the rest renumbered; trailing coordinates that are zero throughout beyond the cell
     dimension are dropped (a planar gmsh mesh gets gdim 2). The geometry is checked with
-    :func:`~pdesolve.mesh.validate.validate_geometry`.
+    :func:`~pdesolve.mesh.validate.validate_geometry` (cells, and coincident points). Cells of
+    msh 4.1 files written here come back in the order of the written mesh.
 
 Writing
     ``.msh`` files carry the tags as physical groups, so ``read(write(mesh))`` keeps them.
     msh 4.1 (the default for ``.msh``) is written by this module: cells and facets are grouped
     by the set of tags they belong to, one gmsh entity per group carrying all those physical
-    groups, so each cell is written once (their order in the file may differ from the mesh's).
+    groups, so each cell is written once. When that grouping changes the order of the cells,
+    the mesh index of each cell goes into the file as element data ``pdesolve:cell_index``
+    (ASCII numbers are written with 17 significant digits, so doubles round-trip exactly).
     msh 2.2 (``file_format="gmsh22"``) goes through meshio with per-element physical tags;
     a cell in several tags is repeated once per tag there, as gmsh itself does, and merged
     again on reading. Other formats (VTU, XDMF...) carry points, cells and the given point and
@@ -34,7 +37,7 @@ from numpy.typing import ArrayLike
 
 from ..errors import MeshError
 from .cells import MESHIO_NAMES, REFERENCE_CELLS, reference_cell
-from .mesh import Mesh
+from .mesh import Mesh, _valid_by_construction
 from .topology import unique_entities
 from .validate import orient_cells, validate_geometry
 
@@ -44,6 +47,10 @@ __all__ = ["read", "write", "from_meshio", "to_meshio"]
 _SUPPORTED = {meshio_name: name for name, meshio_name in MESHIO_NAMES.items()}
 _FACET_OF = {name: ref.facet_type for name, ref in REFERENCE_CELLS.items()}
 _TDIM = dict(meshio._mesh.topological_dimension)
+#: ASCII gmsh numbers: 17 significant digits make every double round-trip exactly
+_FLOAT_FMT = ".17g"
+#: element data of msh 4.1 files recording the mesh's own index of each cell (see write)
+CELL_INDEX = "pdesolve:cell_index"
 
 
 # ---------------------------------------------------------------- reading
@@ -101,14 +108,19 @@ def read(path: str | os.PathLike, *, fix_orientation: bool = False) -> Mesh:
     -------
     Mesh
         The top-dimensional cells with their points (unused points dropped), and the gmsh
-        physical groups as ``cell_tags`` and ``facet_tags`` (see the module docstring).
+        physical groups as ``cell_tags`` and ``facet_tags`` (see the module docstring). Cells
+        of a file made by :func:`write` come back in the order of the written mesh, so per-cell
+        arrays kept alongside it still line up. Point and cell data are not returned: read
+        them with :func:`meshio.read`, which gives cell data in *file* order (for msh 4.1
+        files written with cell tags, the element data ``pdesolve:cell_index`` maps file order
+        to mesh order).
 
     Raises
     ------
     MeshError
         Missing file, unknown or unreadable format, no supported cells (e.g. only wedges or
         quadratic triangles), mixed cell types of the top dimension (triangles and quads), cells
-        referencing missing nodes, degenerate or inverted cells.
+        referencing missing nodes, degenerate or inverted cells, coincident (unmerged) points.
     """
     p = Path(path)
     if not p.exists():
@@ -160,6 +172,18 @@ def _collect_tags(
     return {k: np.unique(np.concatenate(v)) for k, v in found.items()}
 
 
+def _written_order(mio: meshio.Mesh, blocks: list[int], num_cells: int) -> np.ndarray | None:
+    """The mesh index of each cell of ``blocks`` as recorded by :func:`write` (msh 4.1 element
+    data ``pdesolve:cell_index``), or None if absent or not a permutation."""
+    data = (mio.cell_data or {}).get(CELL_INDEX)
+    if data is None or len(data) != len(mio.cells):
+        return None
+    idx = np.concatenate([np.asarray(data[i], dtype=np.float64).ravel() for i in blocks])
+    if len(idx) != num_cells or not np.array_equal(np.sort(idx), np.arange(num_cells)):
+        return None
+    return idx.astype(np.int64)
+
+
 def from_meshio(mio: meshio.Mesh, *, fix_orientation: bool = False) -> Mesh:
     """Convert a :class:`meshio.Mesh` to a :class:`Mesh` (see :func:`read` for the rules)."""
     blocks = [b for b in mio.cells if len(b.data)]
@@ -202,6 +226,10 @@ def from_meshio(mio: meshio.Mesh, *, fix_orientation: bool = False) -> Mesh:
             f"first: cell {bad[0]} = {cells[bad[0]].tolist()}"
         )
     cell_tags = _collect_tags(mio, top, offsets, tdim)
+    order = _written_order(mio, top, len(cells))
+    if order is not None:  # a msh 4.1 file of ours that grouped the cells by tags
+        cells = cells[np.argsort(order)]
+        cell_tags = {k: np.sort(order[v]) for k, v in cell_tags.items()}
 
     ftype = _FACET_OF[name]
     fblocks = [i for i, b in enumerate(mio.cells) if b.type == ftype and len(b.data)]
@@ -245,8 +273,9 @@ def from_meshio(mio: meshio.Mesh, *, fix_orientation: bool = False) -> Mesh:
 
     if fix_orientation:
         cells = orient_cells(points, cells, name)
-    validate_geometry(points, cells, name)
-    return Mesh(points, cells, name, cell_tags=cell_tags, facet_tags=facet_tags)
+    validate_geometry(points, cells, name)  # also rejects coincident (unmerged) points
+    mesh = Mesh(points, cells, name, cell_tags=cell_tags, facet_tags=facet_tags)
+    return _valid_by_construction(mesh)
 
 
 # ---------------------------------------------------------------- writing
@@ -396,7 +425,9 @@ def _write_gmsh_data(fh, section: str, name: str, data: np.ndarray, binary: bool
         fh.write(b"\n")
     else:
         np.savetxt(
-            fh, np.column_stack([np.arange(1, len(data) + 1), data]), fmt=["%d"] + ["%.16g"] * ncomp
+            fh,
+            np.column_stack([np.arange(1, len(data) + 1), data]),
+            fmt=["%d"] + ["%" + _FLOAT_FMT] * ncomp,
         )
     fh.write(f"$End{section}\n".encode())
 
@@ -413,7 +444,12 @@ def _signatures(member: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _write_msh41(
-    path: Path, mesh: Mesh, pdata: dict, cdata: dict, binary: bool = True, float_fmt: str = ".16g"
+    path: Path,
+    mesh: Mesh,
+    pdata: dict,
+    cdata: dict,
+    binary: bool = True,
+    float_fmt: str = _FLOAT_FMT,
 ) -> None:
     """Write gmsh's msh 4.1 format, with one entity per combination of tags.
 
@@ -561,8 +597,11 @@ def _write_msh41(
 
         for k, v in pdata.items():
             _write_gmsh_data(fh, "NodeData", k, v, binary)
+        if not np.array_equal(corder, np.arange(mesh.num_cells)):
+            # grouping by tags reordered the cells: record their order, which read() restores
+            cdata = {**cdata, CELL_INDEX: np.arange(mesh.num_cells, dtype=np.float64)}
         for k, v in cdata.items():
-            full = np.zeros((nelem,) + v.shape[1:])
+            full = np.full((nelem,) + v.shape[1:], -1.0 if k == CELL_INDEX else 0.0)
             full[:ncell_elems] = v[corder]
             _write_gmsh_data(fh, "ElementData", k, full, binary)
 
@@ -588,14 +627,17 @@ def write(
         Values per cell, shape (M,) or (M, k).
     **options
         ``file_format`` (a meshio format name, ``"gmsh"`` = msh 4.1, ``"gmsh22"``), ``binary``
-        (gmsh and VTU; default True) and ``float_fmt`` (ASCII gmsh); any other option is passed
-        to :func:`meshio.write`, e.g. ``compression`` (VTU) or ``data_format`` (XDMF:
-        ``"HDF"``, the default, or ``"XML"``).
+        (gmsh and VTU; default True) and ``float_fmt`` (ASCII msh 4.1, default ``".17g"``,
+        exact for doubles); any other option is passed to :func:`meshio.write`, e.g.
+        ``compression`` (VTU) or ``data_format`` (XDMF: ``"HDF"``, the default, or ``"XML"``).
 
     Notes
     -----
     gmsh files carry the cell and facet tags as physical groups (see the module docstring);
-    the other formats carry the points, cells and data only. Coordinates are padded with zeros
+    the other formats carry the points, cells and data only. msh 4.1 files with cell tags may
+    hold the cells in another order than the mesh (grouped by tags), with their data in that
+    order; the element data ``pdesolve:cell_index`` records the mesh index of each, and
+    :func:`read` restores the mesh's order. Coordinates are padded with zeros
     to 3D for VTU, XDMF and gmsh; :func:`read` removes the padding again.
 
     Raises
@@ -620,7 +662,7 @@ def write(
                 pdata,
                 cdata,
                 binary=options.get("binary", True),
-                float_fmt=options.get("float_fmt", ".16g"),
+                float_fmt=options.get("float_fmt", _FLOAT_FMT),
             )
             return
         if version == "2.2":

@@ -18,6 +18,58 @@ Predicate = Callable[[np.ndarray], np.ndarray]
 #: how facets or cells are selected: a tag name, a predicate, or explicit indices
 Where = str | Predicate | ArrayLike | None
 
+#: attributes fixed at construction (cached topology and geometry depend on them)
+_IMMUTABLE = frozenset({"points", "cells", "cell_type"})
+#: cached properties that depend on the cells only (shared by Mesh.with_points)
+_TOPOLOGY = (
+    "_edge_topology",
+    "_face_topology",
+    "_vertex_facets",
+    "_facet_incidence",
+    "boundary_facets",
+)
+
+
+def _frozen(arr: np.ndarray, source: object) -> np.ndarray:
+    """``arr`` made read-only; copied first if it may be a view of a caller's writable array
+    (read-only arrays owning their memory, such as another mesh's, are shared)."""
+    frozen = isinstance(source, np.ndarray) and not source.flags.writeable and source.base is None
+    if not frozen and np.may_share_memory(arr, source):
+        arr = arr.copy()
+    arr.setflags(write=False)
+    return arr
+
+
+def _valid_by_construction(mesh: Mesh, valid: bool = True) -> Mesh:
+    """Record that ``mesh`` passed geometry validation (generators, refinement of a checked
+    mesh, files read through validation), so function spaces do not check it again."""
+    mesh._geometry_ok = valid
+    return mesh
+
+
+def _index_array(where: ArrayLike, n: int, what: str) -> np.ndarray:
+    """Explicit ``where``: a boolean mask of length ``n`` or integer indices in [0, n)."""
+    arr = np.asarray(where)
+    if arr.dtype == bool:
+        if arr.shape != (n,):
+            raise MeshError(f"a boolean {what} mask needs shape ({n},), got {arr.shape}")
+        return np.flatnonzero(arr)
+    arr = arr.ravel()
+    if arr.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if not np.issubdtype(arr.dtype, np.integer):
+        raise MeshError(
+            f"{what} indices must be integers (or a boolean mask of length {n}), got dtype "
+            f"{arr.dtype}"
+        )
+    arr = arr.astype(np.int64)
+    bad = (arr < 0) | (arr >= n)
+    if bad.any():
+        raise MeshError(
+            f"{int(bad.sum())} {what} indices out of range [0, {n}), first {arr[bad][:5].tolist()}"
+        )
+    return arr
+
 
 @dataclass(eq=False, repr=False)
 class Mesh:
@@ -41,7 +93,10 @@ class Mesh:
     Notes
     -----
     Topology (edges, faces, facets, facet-to-cell incidence) is computed on first use in
-    linear time (:mod:`pdesolve.mesh.topology`) and cached.
+    linear time (:mod:`pdesolve.mesh.topology`) and cached, as are cell volumes and, in the
+    function spaces built on the mesh, node coordinates and the point-location tree. So
+    ``points`` and ``cells`` are read-only (copies are taken of writable arrays passed in) and
+    cannot be reassigned: to move a mesh, make a new one with :meth:`with_points`.
     """
 
     points: np.ndarray
@@ -77,8 +132,8 @@ class Mesh:
                 f"cell {bad[0]} = {cells[bad[0]].tolist()}"
             )
         itype = np.int32 if len(points) < 2**31 else np.int64
-        self.points = np.ascontiguousarray(points)
-        self.cells = np.ascontiguousarray(cells, dtype=itype)
+        self.points = _frozen(np.ascontiguousarray(points), self.points)
+        self.cells = _frozen(np.ascontiguousarray(cells, dtype=itype), self.cells)
         self.cell_tags = {
             k: np.asarray(v, dtype=np.int64) for k, v in (self.cell_tags or {}).items()
         }
@@ -86,6 +141,24 @@ class Mesh:
             k: np.asarray(v, dtype=itype).reshape(len(v), -1)
             for k, v in (self.facet_tags or {}).items()
         }
+        #: set once validate_geometry passed (up to orientation): see check_geometry
+        self._geometry_ok = False
+        self._frozen = True
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in _IMMUTABLE and getattr(self, "_frozen", False):
+            raise MeshError(
+                f"Mesh.{name} cannot be reassigned: topology and geometry derived from it are "
+                "cached (by the mesh and by function spaces on it); make a new mesh instead, "
+                "e.g. mesh.with_points(new_points) to move the vertices"
+            )
+        super().__setattr__(name, value)
+
+    def __setstate__(self, state: dict) -> None:
+        # unpickled and deep-copied arrays come back writable
+        self.__dict__.update(state)
+        for arr in (self.points, self.cells):
+            arr.setflags(write=False)
 
     # ------------------------------------------------------------------ basic facts
     def __repr__(self) -> str:
@@ -202,7 +275,14 @@ class Mesh:
 
         ``None`` or ``"boundary"`` (unless a tag of that name exists) selects every boundary
         facet; a predicate ``f(x)`` (``x`` of shape (gdim, n)) selects the boundary facets whose
-        vertices all satisfy it.
+        vertices all satisfy it; an integer array gives facet indices, a boolean array of length
+        ``len(facets)`` is a mask.
+
+        Raises
+        ------
+        MeshError
+            Unknown tag, a predicate result of the wrong shape, a mask of the wrong length,
+            non-integer or out-of-range indices.
         """
         if where is None or (
             isinstance(where, str) and where == "boundary" and "boundary" not in self.facet_tags
@@ -227,17 +307,24 @@ class Mesh:
                     f"facet predicate returned shape {ok.shape}, expected ({verts.size},)"
                 )
             return bf[ok.reshape(verts.shape).all(axis=1)]
-        idx = np.asarray(where, dtype=np.int64).ravel()
-        if idx.size and (idx.min() < 0 or idx.max() >= len(self.facets)):
-            raise MeshError(f"facet indices out of range [0, {len(self.facets)})")
-        return idx
+        return _index_array(where, len(self.facets), "facet")
 
     def facet_vertices(self, where: Where = None) -> np.ndarray:
         """Unique vertex indices of the selected facets (see :meth:`facet_indices`)."""
         return np.unique(self.facets[self.facet_indices(where)])
 
     def cell_indices(self, where: Where = None) -> np.ndarray:
-        """Cell indices selected by a tag, a predicate on centroids, indices, or ``None`` (all)."""
+        """Cell indices selected by a tag, a predicate on centroids, indices, or ``None`` (all).
+
+        An integer array gives cell indices, a boolean array of length ``num_cells`` is a mask;
+        a predicate ``f(x)`` gets the centroids (``x`` of shape (gdim, num_cells)).
+
+        Raises
+        ------
+        MeshError
+            Unknown tag, a predicate result of the wrong shape, a mask of the wrong length,
+            non-integer or out-of-range indices.
+        """
         if where is None:
             return np.arange(self.num_cells)
         if isinstance(where, str):
@@ -245,8 +332,13 @@ class Mesh:
                 raise MeshError(f"no cell tag {where!r}; this mesh has {sorted(self.cell_tags)}")
             return self.cell_tags[where]
         if callable(where):
-            return np.flatnonzero(np.asarray(where(self.centroids.T), dtype=bool))
-        return np.asarray(where, dtype=np.int64).ravel()
+            ok = np.asarray(where(self.centroids.T), dtype=bool)
+            if ok.shape != (self.num_cells,):
+                raise MeshError(
+                    f"cell predicate returned shape {ok.shape}, expected ({self.num_cells},)"
+                )
+            return np.flatnonzero(ok)
+        return _index_array(where, self.num_cells, "cell")
 
     def tag_facets(self, name: str, where: Where) -> Mesh:
         """Name the facets selected by ``where`` (see :meth:`facet_indices`); returns self."""
@@ -280,12 +372,61 @@ class Mesh:
         )
 
     # ------------------------------------------------------------------ conveniences
-    def check_geometry(self) -> Mesh:
-        """Raise :class:`MeshError` on degenerate or inverted cells; returns self."""
+    def check_geometry(self, allow_inverted: bool = False) -> Mesh:
+        """Raise :class:`MeshError` on degenerate, twisted or inverted cells or coincident
+        points (see :func:`~pdesolve.mesh.validate.validate_geometry`); returns self.
+
+        Parameters
+        ----------
+        allow_inverted : bool, optional
+            Accept inverted cells (assembly handles either orientation). With it the result is
+            cached: a mesh that passed once is not checked again (its geometry cannot change).
+        """
         from .validate import validate_geometry
 
-        validate_geometry(self.points, self.cells, self.cell_type)
+        if not (allow_inverted and self._geometry_ok):
+            validate_geometry(
+                self.points, self.cells, self.cell_type, allow_inverted=allow_inverted
+            )
+            self._geometry_ok = True
         return self
+
+    def with_points(self, points: ArrayLike) -> Mesh:
+        """A new mesh with the same cells and tags and the vertices moved to ``points``.
+
+        This is the way to move or deform a mesh: ``points`` and ``cells`` of a mesh are
+        read-only because the mesh and the function spaces on it cache geometry derived from
+        them. The topology (edges, faces, facet incidence) is shared with this mesh; function
+        spaces must be rebuilt on the new mesh, whose geometry is validated when they are.
+
+        Parameters
+        ----------
+        points : array_like, shape (num_points, gdim)
+            The new coordinates of each vertex.
+
+        Examples
+        --------
+        >>> import pdesolve as ps
+        >>> m = ps.mesh.rectangle(2, 2)
+        >>> float(m.with_points(2.0 * m.points).cell_volumes.sum())
+        4.0
+        """
+        pts = np.asarray(points, dtype=np.float64)
+        if len(pts) != self.num_points:
+            raise MeshError(
+                f"with_points needs one point per vertex ({self.num_points}), got {len(pts)}"
+            )
+        moved = Mesh(
+            pts,
+            self.cells,
+            self.cell_type,
+            cell_tags={k: v.copy() for k, v in self.cell_tags.items()},
+            facet_tags={k: v.copy() for k, v in self.facet_tags.items()},
+        )
+        for key in _TOPOLOGY:  # depends on the cells only
+            if key in self.__dict__:
+                moved.__dict__[key] = self.__dict__[key]
+        return moved
 
     def refine(self, times: int = 1) -> Mesh:
         """Uniformly refined copy (each refinement halves h; tags carried over)."""

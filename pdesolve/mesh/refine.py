@@ -28,7 +28,7 @@ import numpy as np
 
 from ..errors import MeshError
 from .cells import reference_cell
-from .mesh import Mesh
+from .mesh import Mesh, _valid_by_construction
 from .topology import lookup_entities
 
 __all__ = ["refine"]
@@ -276,4 +276,8 @@ def refine(mesh: Mesh) -> Mesh:
         for k, v in mesh.cell_tags.items()
     }
     itype = np.int32 if len(points) < 2**31 else np.int64
-    return Mesh(points, cells.astype(itype), ref.name, cell_tags=cell_tags, facet_tags=facet_tags)
+    refined = Mesh(
+        points, cells.astype(itype), ref.name, cell_tags=cell_tags, facet_tags=facet_tags
+    )
+    # the children of a valid cell are valid, and new points are distinct
+    return _valid_by_construction(refined, mesh._geometry_ok)

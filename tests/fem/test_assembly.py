@@ -30,8 +30,9 @@ def distorted_square():
     mesh = ps.mesh.rectangle(9, 7)
     rng = np.random.default_rng(0)
     interior = ~np.isclose(mesh.points, 0).any(1) & ~np.isclose(mesh.points, 1).any(1)
-    mesh.points[interior] += rng.uniform(-0.02, 0.02, (interior.sum(), 2))
-    return mesh
+    points = mesh.points.copy()
+    points[interior] += rng.uniform(-0.02, 0.02, (interior.sum(), 2))
+    return mesh.with_points(points)  # mesh.points is read-only
 
 
 def test_p1_stiffness_matches_closed_form(distorted_square):

@@ -86,7 +86,9 @@ def test_elasticity_patch_test(dim):
     mesh = ps.mesh.rectangle(5, 5) if dim == 2 else ps.mesh.box(3, 3, 3)
     rng = np.random.default_rng(3)
     inner = ((mesh.points > 1e-9) & (mesh.points < 1 - 1e-9)).all(axis=1)
-    mesh.points[inner] += rng.uniform(-0.05, 0.05, (inner.sum(), dim))
+    points = mesh.points.copy()
+    points[inner] += rng.uniform(-0.05, 0.05, (inner.sum(), dim))
+    mesh = mesh.with_points(points)  # mesh.points is read-only
     G = rng.normal(size=(dim, dim))
     lam, mu = 1.3, 0.8
     strain = 0.5 * (G + G.T)
