@@ -340,6 +340,22 @@ def test_callback_once_per_iteration_with_x(problems, method):
     assert len(seen2) == res.iterations
 
 
+def test_cg_applies_the_preconditioner_once_per_iteration(problems):
+    """No apply is wasted on a converged residual: with an AMG V-cycle that is one cycle of
+    the six or so a solve needs."""
+    A, b, x_ref = problems["poisson"]
+    calls = [0]
+    d = A.diagonal()
+
+    def jacobi(r):
+        calls[0] += 1
+        return r / d
+
+    res = CORE["cg"](A, b, rtol=1e-10, M=jacobi)
+    assert res.converged and calls[0] == res.iterations
+    np.testing.assert_allclose(res.x, x_ref, rtol=1e-7, atol=1e-9)
+
+
 def test_gmres_callbacks(problems):
     A, b, _ = problems["convdiff"]
     norms, xs = [], []

@@ -133,9 +133,6 @@ def cg_solve(
         axpy(alpha, p, x, tmp, xp)
         axpy(-alpha, q, r, tmp, xp)
         if precond:
-            z = s.psolve(r)
-            rho_new = dot(r, z)
-            rho_new = float(rho_new.real) if not real else float(rho_new)
             rnorm = s.norm(r)
         else:
             rho_new = dot(r, r)
@@ -150,6 +147,10 @@ def cg_solve(
         if not math.isfinite(rnorm):
             reason = f"non-finite residual at iteration {it}"
             break
+        if precond:  # only once the residual test has failed: no preconditioner apply is wasted
+            z = s.psolve(r)
+            rho_new = dot(r, z)
+            rho_new = float(rho_new.real) if not real else float(rho_new)
         if precond and not rho_new > 0:
             raise NotSPDError(
                 f"cg: the preconditioner M is not symmetric positive definite: r·M r = "
