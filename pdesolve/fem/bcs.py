@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from numpy.typing import ArrayLike
 
 from ..errors import FemError
-from ..mesh.mesh import Where
+from ..mesh.mesh import Where, index_array
 from .function import Function
 from .space import FunctionSpace
 
@@ -133,28 +133,7 @@ def _describe(where: Where, dofs: ArrayLike | None) -> str:
 
 def _dof_array(dofs: ArrayLike, V: FunctionSpace) -> np.ndarray:
     """Sorted unique dofs from explicit indices or a boolean mask over ``V``'s dofs."""
-    arr = np.asarray(dofs)
-    if arr.dtype == bool:
-        if arr.shape != (V.num_dofs,):
-            raise FemError(
-                f"a boolean dofs mask needs shape ({V.num_dofs},) (one entry per dof of {V!r}), "
-                f"got {arr.shape}"
-            )
-        return np.flatnonzero(arr)
-    arr = arr.ravel()
-    if arr.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    if not np.issubdtype(arr.dtype, np.integer):
-        raise FemError(
-            f"Dirichlet dofs must be integer indices or a boolean mask, got dtype {arr.dtype}"
-        )
-    arr = np.unique(arr.astype(np.int64))
-    if arr[0] < 0 or arr[-1] >= V.num_dofs:
-        bad = arr[(arr < 0) | (arr >= V.num_dofs)]
-        raise FemError(
-            f"{len(bad)} Dirichlet dofs out of range [0, {V.num_dofs}), first {bad[:5].tolist()}"
-        )
-    return arr
+    return np.unique(index_array(dofs, V.num_dofs, "Dirichlet dof", FemError))
 
 
 def _same_dofs(W: FunctionSpace, V: FunctionSpace) -> bool:

@@ -47,25 +47,31 @@ def _valid_by_construction(mesh: Mesh, valid: bool = True) -> Mesh:
     return mesh
 
 
-def _index_array(where: ArrayLike, n: int, what: str) -> np.ndarray:
-    """Explicit ``where``: a boolean mask of length ``n`` or integer indices in [0, n)."""
+def index_array(
+    where: ArrayLike, n: int, what: str, error: type[Exception] = MeshError
+) -> np.ndarray:
+    """Explicit ``where``: a boolean mask of length ``n`` or integer indices in [0, n).
+
+    Shared by the mesh's facet/cell selections and the Dirichlet dofs of
+    :class:`~pdesolve.fem.DirichletBC`; ``error`` is the exception class to raise.
+    """
     arr = np.asarray(where)
     if arr.dtype == bool:
         if arr.shape != (n,):
-            raise MeshError(f"a boolean {what} mask needs shape ({n},), got {arr.shape}")
+            raise error(f"a boolean {what} mask needs shape ({n},), got {arr.shape}")
         return np.flatnonzero(arr)
     arr = arr.ravel()
     if arr.size == 0:
         return np.zeros(0, dtype=np.int64)
     if not np.issubdtype(arr.dtype, np.integer):
-        raise MeshError(
+        raise error(
             f"{what} indices must be integers (or a boolean mask of length {n}), got dtype "
             f"{arr.dtype}"
         )
     arr = arr.astype(np.int64)
     bad = (arr < 0) | (arr >= n)
     if bad.any():
-        raise MeshError(
+        raise error(
             f"{int(bad.sum())} {what} indices out of range [0, {n}), first {arr[bad][:5].tolist()}"
         )
     return arr
@@ -307,7 +313,7 @@ class Mesh:
                     f"facet predicate returned shape {ok.shape}, expected ({verts.size},)"
                 )
             return bf[ok.reshape(verts.shape).all(axis=1)]
-        return _index_array(where, len(self.facets), "facet")
+        return index_array(where, len(self.facets), "facet")
 
     def facet_vertices(self, where: Where = None) -> np.ndarray:
         """Unique vertex indices of the selected facets (see :meth:`facet_indices`)."""
@@ -338,7 +344,7 @@ class Mesh:
                     f"cell predicate returned shape {ok.shape}, expected ({self.num_cells},)"
                 )
             return np.flatnonzero(ok)
-        return _index_array(where, self.num_cells, "cell")
+        return index_array(where, self.num_cells, "cell")
 
     def tag_facets(self, name: str, where: Where) -> Mesh:
         """Name the facets selected by ``where`` (see :meth:`facet_indices`); returns self."""
