@@ -41,6 +41,11 @@ class StepperError(PdesolveError, ValueError):
     missing or unknown problem argument), or a step produced NaN/Inf."""
 
 
+class NonFiniteStepError(StepperError):
+    """A step produced NaN/Inf: the solution blows up or the step is outside the method's
+    stability region. :func:`~pdesolve.time.integrate` reports it as a ``BlowUpError``."""
+
+
 def new_stats() -> dict[str, Any]:
     """Counters every stepper keeps in ``stepper.stats``.
 
@@ -115,6 +120,8 @@ class StepperBase:
 
     name: str = ""
     order: int = 0
+    #: multistep methods restart (with their low-order starter) when the step size changes
+    multistep: bool = False
     #: whether a complex ``dt`` is meaningful for this stepper/problem
     _complex_dt: bool = False
 
@@ -187,7 +194,7 @@ class StepperBase:
                 f"{self.name}: the step returned shape {out.shape}, expected {u.shape}"
             )
         if not np.isfinite(out).all():
-            raise StepperError(
+            raise NonFiniteStepError(
                 f"{self.name}: the step from t={t} with dt={dt} produced NaN/Inf — the step is "
                 "probably outside the method's stability region (stiff problem: use an implicit, "
                 "IMEX or exponential stepper, or a smaller dt) or the solution blows up"

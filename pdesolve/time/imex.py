@@ -174,6 +174,8 @@ class IMEXMultistep(_IMEXBase):
     ``reset()`` clears the history; so does a change of ``dt`` (fixed-step coefficients).
     """
 
+    multistep = True
+
     def __init__(self, scheme: IMEXMultistepScheme | str, **problem: Any) -> None:
         if isinstance(scheme, str):
             scheme = lookup(IMEX_MULTISTEP, scheme, "IMEX multistep scheme")

@@ -265,6 +265,8 @@ class BDF2(_ImplicitBase):
     ``dt``.
     """
 
+    multistep = True
+
     name = "bdf2"
     order = 2
 

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import math
 import time as _time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,6 +51,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import PdesolveError
+from ._common import NonFiniteStepError
 
 __all__ = ["BlowUpError", "IntegrationError", "Trajectory", "integrate"]
 
@@ -164,6 +166,20 @@ def _step_function(stepper: Any) -> Callable[[float, np.ndarray, float], np.ndar
     raise IntegrationError(
         f"integrate needs a stepper with step(t, u, dt) (or such a callable), got {stepper!r}"
     )
+
+
+def _warn_off_grid(name: str, marks: list[float], dt: float) -> None:
+    """Warn when outputs fall between fixed steps of a multistep stepper: each shortened step
+    (and the return to ``dt`` after it) restarts its history with the low-order starter."""
+    gaps = np.diff(np.asarray(marks, dtype=float)[:-1]) / dt  # the last target is t_end
+    if gaps.size and np.any(np.abs(gaps - np.round(gaps)) > 1e-9 * np.maximum(gaps, 1.0)):
+        warnings.warn(
+            f"t_eval points are not on the dt grid: {name!r} is a multistep method and restarts "
+            "with its low-order starter at each shortened step, which can cost orders of "
+            "magnitude in accuracy; choose dt dividing the output spacing, or a one-step method",
+            RuntimeWarning,
+            stacklevel=3,
+        )
 
 
 def integrate(
@@ -289,18 +305,37 @@ def integrate(
     bar = _progress_bar(progress, span, name)
     start = _time.perf_counter()
 
+    def blow_up(t_new: float, m: float, what: str, step: int) -> BlowUpError:
+        return BlowUpError(
+            f"the solution blew up: max|u| = {m:.3e} {what} at t = {t_new:.6g} (step {step}, "
+            f"dt = {t_new - t:.3g}, stepper {name!r}); reduce dt, use a more stable "
+            "stepper, or check the problem",
+            t_new,
+            step,
+            m,
+        )
+
     def check(t_new: float, u_new: np.ndarray) -> None:
+        if np.shape(u_new) != u.shape:
+            raise IntegrationError(
+                f"the step of {name!r} at t = {t:.6g} returned shape {np.shape(u_new)} for a "
+                f"state of shape {u.shape} (an FFT pair without n=, or a callable that "
+                "changes the shape?)"
+            )
         m = float(np.max(np.abs(u_new))) if u_new.size else 0.0
         if not math.isfinite(m) or (bound is not None and m > bound):
             what = "is no longer finite" if not math.isfinite(m) else f"exceeds the bound {bound:g}"
-            raise BlowUpError(
-                f"the solution blew up: max|u| = {m:.3e} {what} at t = {t_new:.6g} (step {n}, "
-                f"dt = {t_new - t:.3g}, stepper {name!r}); reduce dt, use a more stable "
-                "stepper, or check the problem",
-                t_new,
-                n,
-                m,
-            )
+            raise blow_up(t_new, m, what, n)
+
+    def guarded(t_new: float, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``fn(*args, **kwargs)``; a stepper's own NaN/Inf report is a blow-up too."""
+        try:
+            return fn(*args, **kwargs)
+        except NonFiniteStepError as exc:
+            raise blow_up(t_new, math.inf, "is no longer finite", n + 1) from exc
+
+    if t_eval is not None and not adaptive and getattr(stepper, "multistep", False):
+        _warn_off_grid(name, [t0, *targets], float(dt))
 
     try:
         if adaptive:
@@ -317,15 +352,21 @@ def integrate(
                     )
                 attempts += 1
                 if not adaptive:
-                    t_next = anchor + (j + 1) * dt
+                    t_next, h = anchor + (j + 1) * dt, dt
                     if t_next >= target - 1e-10 * dt:
                         t_next = target
-                    u_new = step_fn(t, u, t_next - t)
+                        if abs(target - t - dt) > 1e-10 * dt:  # shortened to hit an output
+                            h = target - t
+                    # full steps get the nominal dt, not t_next - t (which wobbles in the last
+                    # bits): the steppers' factorisation and φ caches key on it
+                    u_new = guarded(t_next, step_fn, t, u, h)
                 else:
                     remaining = target - t
                     clipped = h >= remaining - 1e-10 * h
                     h_try = remaining if clipped else h
-                    res = stepper.step_adaptive(t, u, h_try, rtol=rtol, atol=atol)
+                    res = guarded(
+                        t + h_try, stepper.step_adaptive, t, u, h_try, rtol=rtol, atol=atol
+                    )
                     if len(res) == 4:
                         u_new, h_taken, h_next, accepted = res
                     elif len(res) == 2:

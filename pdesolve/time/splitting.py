@@ -344,8 +344,9 @@ def exponential_flow(
           (``transform=None``: a linear reaction ``L = r(x)``), or in transformed space
           (``transform="fft"``: ``L`` is the Fourier symbol on numpy's FFT ordering over all
           axes of the state, e.g. ``-D k²`` for diffusion, ``-1j c k`` for advection;
-          ``transform=(forward, inverse)``: any pair, e.g. ``(np.fft.rfft, irfft)`` with an
-          ``rfft``-shaped symbol — real dt only then). The factor ``exp(dt L)`` is cached per
+          ``transform=(forward, inverse)``: any pair, e.g. ``(np.fft.rfft, lambda v:
+          np.fft.irfft(v, n=N))`` with an ``rfft``-shaped symbol — real dt only then; without
+          ``n=``, ``irfft`` returns an even length and an odd-length state would shrink). The factor ``exp(dt L)`` is cached per
           ``dt``.
         - a sparse matrix or ``LinearOperator`` (square, ``n = u.size`` or the state's first
           axis): ``scipy.sparse.linalg.expm_multiply(dt L, u)`` (Al-Mohy & Higham 2011). Wrap a

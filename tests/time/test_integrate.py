@@ -242,3 +242,57 @@ def test_bad_arguments():
         integrate(st, 1.0, (0.0, 1.0), 0.001, max_steps=10)
     with pytest.raises(IntegrationError, match="step"):
         integrate(object(), 1.0, (0.0, 1.0), 0.1)
+
+
+# --- registered steppers through the loop (review findings) ---------------------------------
+
+
+def test_blow_up_inside_a_registered_stepper_is_a_blow_up_error():
+    """u' = u² from u(0) = 1 blows up at t = 1: rk4 and etdrk4 detect the NaN/Inf in their own
+    step; the loop reports it as the documented BlowUpError, with the time and the step."""
+    import pdesolve as ps
+
+    rk4 = ps.time.stepper("rk4", f=lambda t, u: u * u)
+    etd = ps.time.stepper("etdrk4", linear=np.full(3, -1.0), nonlinear=lambda t, u: u**3)
+    with np.errstate(over="ignore", invalid="ignore"):
+        with pytest.raises(BlowUpError, match="no longer finite") as info:
+            integrate(rk4, np.ones(3), (0.0, 2.0), 0.01)
+        assert 0.9 < info.value.t < 1.2 and info.value.step == round(info.value.t / 0.01)
+        with pytest.raises(BlowUpError):
+            integrate(etd, np.full(3, 2.0), (0.0, 2.0), 0.01)
+
+
+def test_a_step_that_changes_the_shape_is_refused():
+    with pytest.raises(IntegrationError, match=r"returned shape \(4,\)"):
+        integrate(lambda t, u, dt: u[:-1], np.ones(5), (0.0, 1.0), 0.1)
+
+
+def test_full_steps_get_the_nominal_dt():
+    """t_next - t wobbles in the last bits; the steppers' factorisation caches key on dt, so
+    the loop passes the nominal dt and Crank–Nicolson factorises once for 300 steps."""
+    import scipy.sparse as sp
+
+    import pdesolve as ps
+
+    L = sp.diags([1.0, -2.0, 1.0], [-1, 0, 1], shape=(30, 30), format="csr") * 100.0
+    cn = ps.time.stepper("crank-nicolson", linear=L)
+    seen = set()
+    step = cn.step
+    cn.step = lambda t, u, dt: (seen.add(dt), step(t, u, dt))[1]
+    integrate(cn, np.ones(30), (0.0, 3.0), 0.01, t_eval=np.linspace(0.0, 3.0, 11))
+    assert seen == {0.01} and cn.stats["factorizations"] == 1
+
+
+def test_multistep_outputs_between_steps_warn():
+    import warnings
+
+    import pdesolve as ps
+
+    sb = ps.time.stepper("sbdf2", linear=np.full(4, -1.0), nonlinear=lambda t, u: -(u**2))
+    with pytest.warns(RuntimeWarning, match="not on the dt grid"):
+        integrate(sb, np.ones(4), (0.0, 1.0), 0.003, t_eval=np.linspace(0.0, 1.0, 11))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sb.reset()
+        tr = integrate(sb, np.ones(4), (0.0, 1.0), 0.01, t_eval=np.linspace(0.0, 1.0, 11))
+    assert sb.stats["restarts"] == 0 and tr.u.shape == (11, 4)
