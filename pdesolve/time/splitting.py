@@ -346,8 +346,8 @@ def exponential_flow(
           axes of the state, e.g. ``-D k²`` for diffusion, ``-1j c k`` for advection;
           ``transform=(forward, inverse)``: any pair, e.g. ``(np.fft.rfft, lambda v:
           np.fft.irfft(v, n=N))`` with an ``rfft``-shaped symbol — real dt only then; without
-          ``n=``, ``irfft`` returns an even length and an odd-length state would shrink). The factor ``exp(dt L)`` is cached per
-          ``dt``.
+          ``n=``, ``irfft`` returns an even length and an odd-length state would shrink). The
+          factor ``exp(dt L)`` is cached per ``dt``.
         - a sparse matrix or ``LinearOperator`` (square, ``n = u.size`` or the state's first
           axis): ``scipy.sparse.linalg.expm_multiply(dt L, u)`` (Al-Mohy & Higham 2011). Wrap a
           dense matrix with ``scipy.sparse.csr_matrix`` first (a bare ndarray means a symbol).
