@@ -15,14 +15,17 @@ Sub-commands are entries of :data:`COMMANDS`, ``name -> (help, add_arguments, ru
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import importlib.metadata
 import importlib.util
 import os
 import platform
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from . import __version__
 from .errors import PdesolveError
@@ -179,6 +182,23 @@ def _add_datagen_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises :class:`KeyboardInterrupt` (a clean stop, like Ctrl-C) in the block."""
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _run_datagen(args: argparse.Namespace) -> int:
     from .datagen.recipes import RECIPES, recipe_class
 
@@ -199,11 +219,19 @@ def _run_datagen(args: argparse.Namespace) -> int:
         params[key.strip()] = value.strip()
     from .datagen.runner import generate
 
-    summary = generate(
-        args.recipe, args.samples, args.out, params=params, seed=args.seed, fmt=args.format,
-        solver=args.solver, rtol=args.rtol, workers=args.workers, scheduler=args.scheduler,
-        chunk=args.chunk, progress=not args.no_progress,
-    )  # fmt: skip
+    try:
+        with _sigterm_as_interrupt():
+            summary = generate(
+                args.recipe, args.samples, args.out, params=params, seed=args.seed,
+                fmt=args.format, solver=args.solver, rtol=args.rtol, workers=args.workers,
+                scheduler=args.scheduler, chunk=args.chunk, progress=not args.no_progress,
+            )  # fmt: skip
+    except KeyboardInterrupt:
+        print("pdesolve datagen: error: interrupted; rerun the same command to resume",
+              file=sys.stderr)  # fmt: skip
+        return 130
+    except OSError as e:  # unwritable or missing directory, full disk...
+        raise PdesolveError(f"cannot write {args.out!r}: {e.strerror or e}") from e
     print(
         f"{summary.path}: {summary.samples} samples ({summary.written} written now, resumed at "
         f"{summary.resumed_from}); solver {summary.solver}; {summary.seconds:.1f} s, "

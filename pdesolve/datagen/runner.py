@@ -20,8 +20,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import multiprocessing
+import numbers
 import os
+import signal
 import sys
 import threading
 import time
@@ -163,8 +166,44 @@ def _run_local(tasks: list[tuple], ordered: _Ordered) -> None:
         ordered.add(*generate_chunk(*task))
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
+def _exit_with_parent(run_pid: int) -> None:
+    """Pool initializer: end this worker when the process running :func:`generate` dies (even
+    by SIGKILL), so that no worker outlives an interrupted run.
+
+    On Linux the kernel sends SIGTERM when the worker's parent (the run, or its forkserver, which
+    exits with the run) dies (``prctl(PR_SET_PDEATHSIG)``); everywhere, a daemon thread polls the
+    parent pid and the run's pid once a second and exits when either has gone.
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # 1: PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass  # no prctl: the thread below still watches
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent and _alive(run_pid):
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="pdesolve-watch-parent", daemon=True).start()
+
+
 def _run_pool(tasks: list[tuple], ordered: _Ordered, workers: int) -> None:
-    with ProcessPoolExecutor(workers, mp_context=_pool_context()) as pool:
+    with ProcessPoolExecutor(workers, mp_context=_pool_context(), initializer=_exit_with_parent,
+                             initargs=(os.getpid(),)) as pool:  # fmt: skip
         todo = iter(tasks)
         running: set[Future] = set()
         try:
@@ -203,6 +242,16 @@ def _run_dask(tasks: list[tuple], ordered: _Ordered, scheduler: Any) -> None:
             client.close()
 
 
+def _check_seed_rtol(seed: Any, rtol: Any) -> None:
+    """Reject a seed outside ``[0, 2⁶³)`` or a tolerance that is not a finite positive number
+    (before any file is created)."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**63:
+        raise DatagenError(f"seed must be an integer in [0, 2**63), got {seed!r}")
+    if (isinstance(rtol, bool) or not isinstance(rtol, numbers.Real)
+            or not (math.isfinite(rtol) and rtol > 0)):  # fmt: skip
+        raise DatagenError(f"rtol must be a finite number > 0, got {rtol!r}")
+
+
 def generate(
     recipe: str,
     samples: int,
@@ -230,11 +279,13 @@ def generate(
     params : dict, optional
         Recipe parameters over its defaults (``resolution``, ``subsample``...).
     seed : int
-        Base seed; sample ``i`` draws from ``SeedSequence(seed, spawn_key=(i,))``.
+        Base seed, ``0 <= seed < 2**63``; sample ``i`` draws from
+        ``SeedSequence(seed, spawn_key=(i,))``.
     fmt : {"hdf5", "mat", "pt", "pdebench"}
     solver : {"auto", "direct", "sequence"}
     rtol : float
-        Tolerance of iterative solves (stored solutions satisfy it on the true residual).
+        Tolerance of iterative solves, finite and > 0 (stored solutions satisfy it on the true
+        residual).
     workers : int
         Worker processes on this machine (1: generate in this process).
     scheduler : str or distributed.Client, optional
@@ -253,6 +304,7 @@ def generate(
     if samples < 1 or workers < 1 or chunk < 1:
         raise DatagenError(f"need samples, workers and chunk >= 1 (got {samples}, {workers}, "
                            f"{chunk})")  # fmt: skip
+    _check_seed_rtol(seed, rtol)
     rec = get_recipe(recipe, **(params or {}))
     if fmt != "hdf5" and fmt not in rec.exports:
         raise DatagenError(f"recipe {recipe!r} exports to {', '.join(rec.exports) or 'nothing'}, "

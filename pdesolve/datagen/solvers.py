@@ -40,11 +40,16 @@ import scipy.sparse.linalg as spla
 
 from .errors import DatagenError
 
-__all__ = ["DIRECT_MAX_N", "FastPoissonPC", "choose_solver", "solve_chunk", "SOLVERS"]
+__all__ = [
+    "DIRECT_MAX_N", "DIRECT_MAX_N_NO_PC", "FastPoissonPC", "choose_solver", "solve_chunk",
+    "SOLVERS",
+]  # fmt: skip
 
 SOLVERS = ("auto", "direct", "sequence")
 #: ``auto`` solves systems up to this size directly when a fast preconditioner is available
 DIRECT_MAX_N = 1024
+#: ... and up to this size when none is (or when it is a poor one: Helmholtz)
+DIRECT_MAX_N_NO_PC = 50_000
 Scaling = Literal["none", "symmetric", "left"]
 
 
@@ -123,7 +128,7 @@ def choose_solver(solver: str, n: int, has_fast_pc: bool) -> str:
         return solver
     if has_fast_pc:
         return "direct" if n <= DIRECT_MAX_N else "sequence"
-    return "direct" if n <= 50_000 else "sequence"
+    return "direct" if n <= DIRECT_MAX_N_NO_PC else "sequence"
 
 
 def relative_residual(A: Any, b: np.ndarray, x: np.ndarray) -> float:

@@ -15,11 +15,13 @@ file's structure. Samples are
 written strictly in order; after each batch the file is flushed and only then ``committed`` (the
 number of valid leading samples) is raised and flushed again. A process killed at any moment
 (Ctrl-C, ``kill -9``, a full disk) leaves a file whose first ``committed`` samples are complete;
-reopening it resumes at ``committed`` and overwrites whatever was half-written after it. This
+reopening it resumes at ``committed`` and overwrites whatever was half-written after it. A new
+file is laid out under a temporary name (``.OUT.creating``) and renamed into place once flushed,
+so a crash during creation leaves no file at ``OUT``. Chunks holding NaN or inf are refused. This
 covers process crashes, not power loss (no ``fsync``).
 
 Exporters (:func:`export`) turn a finished file into FNO ``.mat`` files (``scipy.io.savemat``),
-neuraloperator ``.pt`` dicts ``{'x', 'y'}`` (needs torch) and PDEBench-style HDF5 files.
+neuraloperator ``.pt`` dicts ``{'x', 'y', ...}`` (needs torch) and PDEBench-style HDF5 files.
 """
 
 from __future__ import annotations
@@ -125,26 +127,51 @@ class HDF5Writer:
     Raises
     ------
     DatagenError
-        The existing file was written by another recipe, parameter set, seed... or is not a
-        pdesolve dataset.
+        The existing file was written by another recipe, parameter set, seed..., is not a
+        pdesolve dataset (or not a complete one: cannot be opened), is being written by another
+        process, or ``path`` is a directory.
     """
 
     def __init__(self, path: str | os.PathLike, spec: DatasetSpec):
-        import h5py
-
         self.path = Path(path)
         self.spec = spec
+        if self.path.is_dir():
+            raise DatagenError(f"{str(self.path)!r} is a directory; give a file name as --out")
         if self.path.exists():
-            self.file = h5py.File(self.path, "r+")
+            self.file = self._open(self.path, "r+")
             try:
                 self._check_identity()
             except DatagenError:
                 self.file.close()
                 raise
         else:
+            # laid out under a temporary name and renamed once flushed: a crash during creation
+            # never leaves a half-made file at ``path``
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.file = h5py.File(self.path, "w")
-            self._create()
+            tmp = self.path.with_name(f".{self.path.name}.creating")
+            self.file = self._open(tmp, "w")
+            try:
+                self._create()
+            finally:
+                self.file.close()
+            os.replace(tmp, self.path)
+            self.file = self._open(self.path, "r+")
+
+    def _open(self, path: Path, mode: str) -> Any:
+        """``h5py.File(path, mode)``, with the usual failures as :class:`DatagenError`."""
+        import h5py
+
+        try:
+            return h5py.File(path, mode)
+        except OSError as e:
+            if "lock" in str(e).lower():
+                raise DatagenError(f"another process is writing {str(self.path)!r}") from e
+            if mode == "r+" and path.is_file():
+                raise DatagenError(
+                    f"{str(path)!r} exists but is not a complete pdesolve dataset file (it cannot "
+                    f"be opened: {e}); delete it, or choose another --out, and rerun"
+                ) from e
+            raise
 
     def _create(self) -> None:
         f, spec = self.file, self.spec
@@ -199,7 +226,7 @@ class HDF5Writer:
 
     def write(self, start: int, arrays: Mapping[str, np.ndarray]) -> None:
         """Write samples ``start, start + 1, ...`` (``start`` must be :attr:`committed`), then
-        commit them."""
+        commit them; samples holding NaN or inf are refused (:class:`DatagenError`)."""
         if start != self.committed:
             raise DatagenError(f"samples must be written in order: got {start}, expected "
                                f"{self.committed}")
@@ -214,6 +241,14 @@ class HDF5Writer:
         stop = start + count
         if stop > self.spec.samples:
             raise DatagenError(f"samples {start}..{stop - 1} exceed N = {self.spec.samples}")
+        bad = [name for name, values in arrays.items()
+               if np.asarray(values).dtype.kind in "fc" and not np.isfinite(values).all()]
+        if bad:
+            raise DatagenError(
+                f"samples {start}..{stop - 1} hold non-finite values (NaN or inf) in "
+                f"{', '.join(sorted(bad))}; not written (check the recipe parameters, --rtol "
+                "and --solver)"
+            )
         for name, values in arrays.items():
             self.file[name][start:stop] = values
         self.file.flush()  # data reaches the file before the count that declares it valid
@@ -284,8 +319,9 @@ def export(
     out : path-like
     fmt : {"mat", "pt", "pdebench"}
         ``mat``: ``scipy.io.savemat`` with the given keys (FNO: ``coeff``/``sol`` for Darcy,
-        ``a``/``u``/``t`` for Burgers and Navier–Stokes); ``pt``: ``torch.save`` of the dict
-        ``{'x': ..., 'y': ...}`` as float32 tensors (neuraloperator's ``PTDataset``); ``pdebench``:
+        ``a``/``u``/``t`` for Burgers and Navier–Stokes, plus a per-sample parameter such as
+        Helmholtz's ``k``); ``pt``: ``torch.save`` of the dict ``{'x': ..., 'y': ..., ...}`` as
+        float32 tensors (neuraloperator's ``PTDataset``); ``pdebench``:
         an HDF5 file with PDEBench's keys (``nu``, ``tensor``, ``x-coordinate``...) and
         attributes.
     keys : mapping of str to str

@@ -11,6 +11,7 @@ grid point.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -63,6 +64,8 @@ class Recipe:
             except (TypeError, ValueError) as e:
                 raise DatagenError(f"parameter {key}={value!r}: expected "
                                    f"{type(default).__name__}") from e
+            if isinstance(merged[key], float) and not math.isfinite(merged[key]):
+                raise DatagenError(f"parameter {key}={value!r}: expected a finite number")
         self.params = merged
         if self.params["subsample"] < 1 or self.params["resolution"] < 3:
             raise DatagenError(f"need resolution >= 3 and subsample >= 1, got {self.params}")

@@ -36,8 +36,8 @@ class Heat(Recipe):
         "kappa_max": 0.1, "t_end": 0.5, "snapshots": 11,
     }  # fmt: skip
     exports: ClassVar[dict[str, dict[str, str]]] = {
-        "mat": {"a": "u0", "u": "u", "t": "grid/t"},
-        "pt": {"x": "u0", "y": "u"},
+        "mat": {"a": "u0", "u": "u", "t": "grid/t", "kappa": "kappa"},
+        "pt": {"x": "u0", "y": "u", "kappa": "kappa"},
     }
 
     def validate(self) -> None:
