@@ -9,9 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-import h5py
 import numpy as np
 import pytest
+from datagen_testutils import committed
 
 from pdesolve.cli import main
 from pdesolve.datagen import DatagenError, get_recipe
@@ -27,19 +27,11 @@ def _cli(capsys, *args: str) -> tuple[int, str]:
     return rc, capsys.readouterr().err
 
 
-def _committed(path: Path) -> int:
-    try:
-        with h5py.File(path, "r", locking=False) as f:
-            return int(f.attrs["committed"])
-    except (OSError, KeyError):
-        return -1  # not created yet, or caught mid-write
-
-
 def _start_and_wait(cmd: list[str], out: Path, at_least: int) -> subprocess.Popen:
     """Start ``cmd`` and return once ``out`` has ``at_least`` committed samples."""
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while _committed(out) < at_least and proc.poll() is None:
+    while committed(out) < at_least and proc.poll() is None:
         if time.monotonic() > deadline:
             proc.kill()
             pytest.fail("no chunk committed within 60 s")
@@ -63,7 +55,7 @@ def test_non_finite_parameters_are_refused(capsys, tmp_path, recipe, param, valu
     assert not out.exists()
 
 
-def test_a_chunk_with_nan_is_not_committed(tmp_path):
+def test_a_chunk_with_nan_is_notcommitted(tmp_path):
     spec = DatasetSpec(recipe="r", parameters={}, seed=0, samples=4,
                        arrays={"u": ((2,), "float64"), "residual": ((), "float64")})  # fmt: skip
     with HDF5Writer(tmp_path / "a.h5", spec) as w:
@@ -212,7 +204,7 @@ def test_sigterm_stops_cleanly_and_keeps_the_data(tmp_path):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode != 0 and "interrupted; rerun the same command" in err, err
     assert "Traceback" not in err
-    assert _committed(out) >= 2
+    assert committed(out) >= 2
 
 
 # --------------------------------------------------------------------------- 6. creation crash

@@ -12,6 +12,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
+from datagen_testutils import committed
 
 from pdesolve.datagen import DatagenError
 from pdesolve.datagen.runner import generate
@@ -55,14 +56,6 @@ def test_dask_local_cluster_gives_identical_data(reference, tmp_path):
     _same(reference, tmp_path / "dask.h5")
 
 
-def _committed(path: Path) -> int:
-    try:
-        with h5py.File(path, "r", locking=False) as f:
-            return int(f.attrs["committed"])
-    except (OSError, KeyError):
-        return -1  # not created yet, or caught mid-write
-
-
 def test_kill_9_then_rerun_gives_the_uninterrupted_file(tmp_path):
     """A `pdesolve datagen` process killed with SIGKILL mid-run, then the same command again:
     the file equals an uninterrupted run's."""
@@ -72,12 +65,12 @@ def test_kill_9_then_rerun_gives_the_uninterrupted_file(tmp_path):
            str(samples), "--out", str(tmp_path / "run.h5"), *args]  # fmt: skip
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
-    while _committed(tmp_path / "run.h5") < 4 and proc.poll() is None:
+    while committed(tmp_path / "run.h5") < 4 and proc.poll() is None:
         assert time.monotonic() < deadline, "no sample committed within 60 s"
         time.sleep(0.02)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    killed_at = _committed(tmp_path / "run.h5")
+    killed_at = committed(tmp_path / "run.h5")
     assert proc.returncode == -signal.SIGKILL
     assert 4 <= killed_at < samples, killed_at  # really killed mid-run
 
