@@ -13,7 +13,7 @@ aggregation and with the same Ruge–Stüben hierarchy); the SOR iteration count
 against ω on the 5-point Laplacian (Young's ω_opt = 2/(1 + sin πh) against our estimate); one
 numba SOR sweep against the memory bound of 12 bytes per nonzero (8-byte value + 4-byte index;
 bandwidth of a 256 MB read stream, the faster of numpy's `a.sum()` and a numba int64 sum;
-median over fresh allocations, as page placement moves the sweep by up to 50% here; the
+median over fresh allocations, as the host moves the same sweep between ~5.5 and ~9.5 ms; the
 fraction against the read+write bandwidth of a numpy copy is printed too); our CG's time per
 iteration over scipy's on the same matrix and the same iteration count. The last line is one
 JSON object.
@@ -201,9 +201,9 @@ def read_stream(v):  # pragma: no cover
 def sweep_vs_bandwidth(m: int, rounds: int = 7, trials: int = 5) -> dict:
     """One SOR sweep against the 12 B/nnz read bound.
 
-    On this VM the speed of a memory stream depends on where its pages land: the same sweep
-    takes about 8 or 12 ms depending on the allocation, and a read stream varies by ±15% the
-    same way. So each of ``trials`` draws a fresh copy of the matrix, fresh vectors and a
+    On this VM the same sweep takes about 5.5 or 9.5 ms depending on the allocation and the
+    time (an SpMV with the same traffic shows the same two modes, a pure read stream barely).
+    So each of ``trials`` draws a fresh copy of the matrix, fresh vectors and a
     fresh 256 MB bandwidth array, times the sweep and the bandwidth interleaved (best of
     ``rounds`` each, so both see the same load), and the figure is the median fraction over
     the trials (min and max printed too)."""

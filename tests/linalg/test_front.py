@@ -98,11 +98,18 @@ def test_complex_systems_through_the_direct_path():
     np.testing.assert_allclose(Ar @ lu.solve(b.real), b.real, atol=1e-13)
 
 
-def test_pc_setup_time_and_stationary_refusal():
+def test_pc_setup_time_and_stationary_refusal(monkeypatch):
     A, b = poisson(8)
     pc = ps.linalg.SSORPC(A, omega=1.2)
     res = ps.solve(A, b, method="cg", pc=pc)
     assert res.info["pc_setup_time"] == pc.setup_time
+    # refused before the preconditioner is built (an AMG hierarchy would be wasted work)
+    import pdesolve.linalg.front as front
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("the preconditioner was built for a stationary method")
+
+    monkeypatch.setattr(front, "as_preconditioner", never)
     with pytest.raises(SolverInputError, match="stationary method"):
         ps.solve(A, b, method="sor", pc="amg")
 
