@@ -8,7 +8,14 @@ Each method comes twice:
   ``true_residual``); non-convergence is reported (``converged=False``), never raised here.
 - a drop-in replacement of the :mod:`scipy.sparse.linalg` function of the same name, with
   scipy's signature and ``(x, info)`` return (``info`` 0 converged, ``> 0`` not converged,
-  ``< 0`` breakdown).
+  ``< 0`` breakdown). They take what scipy's take: ``np.matrix`` ``A``/``b``/``M``, ``b`` of
+  shape ``(n, 1)`` (``x`` is ``(n,)``), an ``A`` with a ``psolve`` method as its own
+  preconditioner when ``M=None``, ``rtol``/``atol`` up to ``inf``; ``x`` keeps the precision of
+  ``A`` and ``b`` (float32 in, float32 out); scipy's removed ``tol=`` gets a ``TypeError``
+  naming ``rtol=``.
+
+CG and MINRES first check on a random probe (two matvecs) that ``A`` is symmetric and raise
+:class:`~pdesolve.linalg.validate.SolverInputError` if not (``check_symmetry=False`` skips it).
 
 ==========  ==================================  ==========================================
 method      matrices                            residual tested (``info["residual_kind"]``)

@@ -9,12 +9,21 @@ from typing import Any
 import numpy as np
 
 from ..result import SolveResult
-from ._common import axpy, default_maxiter, finish, method_name, setup_system, wrapper_info
+from ._common import (
+    axpy,
+    default_maxiter,
+    finish,
+    method_name,
+    no_tol,
+    setup_system,
+    wrapper_info,
+)
 from ._common import zero_rhs_result as _zero
 
 __all__ = ["bicgstab", "bicgstab_solve"]
 
 
+@no_tol
 def bicgstab_solve(
     A: Any,
     b: Any,
@@ -30,16 +39,22 @@ def bicgstab_solve(
 
     Parameters
     ----------
-    A : sparse matrix, ndarray or LinearOperator
-        Square nonsingular matrix (only ``A @ v`` is used).
+    A : sparse matrix, ndarray, np.matrix or LinearOperator
+        Square nonsingular matrix (only ``A @ v`` is used). An ``A`` with a ``psolve`` method
+        and ``M=None`` is preconditioned by ``A.psolve`` (scipy's convention).
     b : ndarray
-        Right-hand side.
+        Right-hand side, shape ``(n,)`` or ``(n, 1)``; the solution has shape ``(n,)``. The
+        iteration runs in the precision of ``A`` and ``b`` (scipy's rule: float32 ``A`` and
+        ``b`` give float32 vectors and ``x``, complex64 stays complex64, a mix takes the wider
+        type, integers count as float64); the scalars ``rho``, ``alpha``, ``omega`` are in
+        double precision and the breakdown tests use the working precision's ``eps``.
     x0 : ndarray, optional
         Initial guess (not modified); zero by default.
     rtol, atol : float
         Stop when the **recursive** residual ``||r_k|| <= max(rtol ||b||, atol)``
         (``info["residual_kind"] == "recursive"``; it is also tested after the half step,
         ``s = r - alpha A p̂``). The true residual at exit is ``info["true_residual"]``.
+        ``inf`` is allowed (``x0`` comes back at once, converged); NaN is refused.
     maxiter : int, optional
         Iteration limit (``10 n`` by default, scipy's); one iteration = two matvecs and two
         preconditioner applications.
@@ -78,7 +93,7 @@ def bicgstab_solve(
     solution of nonsymmetric linear systems", SIAM J. Sci. Stat. Comput. 13 (1992) 631-644.
     Y. Saad, "Iterative Methods for Sparse Linear Systems", 2nd ed., SIAM 2003, §7.4.2.
     """
-    s_ = setup_system(A, b, x0, M, rtol, atol, name="bicgstab")
+    s_ = setup_system(A, b, x0, M, rtol, atol, name="bicgstab", keep_precision=True)
     name = method_name("bicgstab", s_)
     if s_.bnorm == 0.0:
         return _zero(s_, name, "recursive")
@@ -166,6 +181,7 @@ def bicgstab_solve(
                   info_code=code, **kw)  # fmt: skip
 
 
+@no_tol
 def bicgstab(
     A: Any,
     b: Any,
@@ -178,6 +194,11 @@ def bicgstab(
     callback: Callable[[Any], Any] | None = None,
 ) -> tuple[Any, int]:
     """Drop-in replacement of :func:`scipy.sparse.linalg.bicgstab` (same signature and return).
+
+    Accepts what scipy accepts (``np.matrix`` ``A``, ``A.psolve`` as the preconditioner when
+    ``M=None``, ``b`` of shape ``(n, 1)``, ``rtol``/``atol`` up to ``inf``); ``x`` has shape
+    ``(n,)`` and the precision of ``A`` and ``b``. ``tol=`` raises a ``TypeError`` naming
+    ``rtol=``.
 
     Returns
     -------

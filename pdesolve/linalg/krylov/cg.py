@@ -8,12 +8,22 @@ from typing import Any
 
 from ..result import SolveResult
 from ..validate import NotSPDError
-from ._common import axpy, default_maxiter, finish, method_name, setup_system, wrapper_info
+from ._common import (
+    axpy,
+    check_symmetric,
+    default_maxiter,
+    finish,
+    method_name,
+    no_tol,
+    setup_system,
+    wrapper_info,
+)
 from ._common import zero_rhs_result as _zero
 
 __all__ = ["cg", "cg_solve"]
 
 
+@no_tol
 def cg_solve(
     A: Any,
     b: Any,
@@ -25,21 +35,29 @@ def cg_solve(
     M: Any = None,
     callback: Callable[[Any], Any] | None = None,
     check_curvature: bool = True,
+    check_symmetry: bool = True,
 ) -> SolveResult:
     r"""Solve ``A x = b`` for symmetric (Hermitian) positive definite ``A`` by preconditioned CG.
 
     Parameters
     ----------
-    A : sparse matrix, ndarray or LinearOperator
-        The SPD matrix (only ``A @ v`` is used).
+    A : sparse matrix, ndarray, np.matrix or LinearOperator
+        The SPD matrix (only ``A @ v`` is used). An ``A`` with a ``psolve`` method and
+        ``M=None`` is preconditioned by ``A.psolve`` (scipy's convention).
     b : ndarray
-        Right-hand side, shape ``(n,)`` or ``(n, 1)``.
+        Right-hand side, shape ``(n,)`` or ``(n, 1)``; the solution has shape ``(n,)``.
+        The iteration runs in the precision of ``A`` and ``b`` (scipy's rule: float32 ``A``
+        and ``b`` give float32 vectors and a float32 ``x``, complex64 stays complex64, a mix
+        takes the wider type, integers count as float64); the scalar recurrences (``alpha``,
+        ``beta``, ``rho``) are in double precision.
     x0 : ndarray, optional
         Initial guess (not modified); zero by default; ``"Mb"`` starts from ``M b``.
     rtol, atol : float
         Stop when ``||r_k||_2 <= max(rtol * ||b||_2, atol)`` where ``r_k`` is the *recursively
         updated* residual (``info["residual_kind"] == "recursive"``). It equals ``b - A x_k`` in
         exact arithmetic; the true residual norm at exit is stored in ``info["true_residual"]``.
+        ``inf`` is allowed (the target is then infinite: ``x0`` comes back at once, converged);
+        NaN is refused.
     maxiter : int, optional
         Iteration limit, ``10 n`` by default (scipy's).
     M : preconditioner, optional
@@ -50,6 +68,13 @@ def cg_solve(
     check_curvature : bool
         Raise :class:`~pdesolve.linalg.validate.NotSPDError` on ``p·Ap <= 0`` (default True;
         when False the iteration stops with ``converged=False`` and the reason instead).
+    check_symmetry : bool
+        Test first that ``A`` is symmetric (Hermitian) on a fixed-seed random probe, two
+        matvecs (:func:`~pdesolve.linalg.krylov._common.check_symmetric`:
+        ``|x·Ay - y·Ax| <= tol (|x||Ay| + |y||Ax|)``, ``tol = max(1e-10, 1000 eps)``);
+        default True.
+        On a nonsymmetric ``A`` CG neither converges nor shows negative curvature reliably: it
+        would run to ``maxiter``.
 
     Returns
     -------
@@ -61,8 +86,11 @@ def cg_solve(
     SolverInputError
         Malformed system (shapes, non-square, NaN/Inf) or tolerances.
     NotSPDError
+        (a ``SolverInputError``) ``A`` is not symmetric (the probe of ``check_symmetry``),
         ``A`` showed negative or zero curvature ``p_k·A p_k <= 0`` (it is not SPD), or the
         preconditioner gave ``r·M r <= 0`` (it is not SPD).
+    TypeError
+        ``tol=`` (scipy's old name of ``rtol``) was given.
 
     Notes
     -----
@@ -85,7 +113,10 @@ def cg_solve(
     J. Res. Nat. Bur. Standards 49 (1952) 409-436.
     Y. Saad, "Iterative Methods for Sparse Linear Systems", 2nd ed., SIAM 2003, §6.7 and §9.2.
     """
-    s = setup_system(A, b, x0, M, rtol, atol, name="cg", symmetric_pc=True)
+    s = setup_system(A, b, x0, M, rtol, atol, name="cg", symmetric_pc=True, keep_precision=True)
+    if check_symmetry:
+        check_symmetric(s, "cg", "CG needs a symmetric positive definite A: use gmres or "
+                        "bicgstab for a nonsymmetric one", error=NotSPDError)  # fmt: skip
     name = method_name("cg", s)
     if s.bnorm == 0.0:
         return _zero(s, name, "recursive")
@@ -164,6 +195,7 @@ def cg_solve(
                   reason=reason, residual_kind="recursive", target=target)  # fmt: skip
 
 
+@no_tol
 def cg(
     A: Any,
     b: Any,
@@ -174,8 +206,14 @@ def cg(
     maxiter: int | None = None,
     M: Any = None,
     callback: Callable[[Any], Any] | None = None,
+    check_symmetry: bool = True,
 ) -> tuple[Any, int]:
     """Drop-in replacement of :func:`scipy.sparse.linalg.cg` (same signature and return).
+
+    Accepts what scipy accepts: sparse/dense/``np.matrix``/``LinearOperator`` ``A`` (with
+    ``M=None``, ``A.psolve`` is the preconditioner), ``b`` of shape ``(n,)`` or ``(n, 1)``,
+    ``rtol``/``atol`` up to ``inf``; ``x`` has shape ``(n,)`` and the precision of ``A`` and
+    ``b`` (float32 in, float32 out). ``check_symmetry`` (not in scipy) is :func:`cg_solve`'s.
 
     Returns
     -------
@@ -188,9 +226,13 @@ def cg(
     Raises
     ------
     NotSPDError
-        (a ``ValueError``) when ``A`` shows negative curvature: scipy would go on silently.
+        (a ``ValueError``) when ``A`` is not symmetric or shows negative curvature: scipy would
+        go on silently.
+    TypeError
+        For ``tol=``, with a message naming its new name ``rtol=``.
 
     See :func:`cg_solve` for the algorithm and the result object with history and diagnostics.
     """
-    res = cg_solve(A, b, x0, rtol=rtol, atol=atol, maxiter=maxiter, M=M, callback=callback)
+    res = cg_solve(A, b, x0, rtol=rtol, atol=atol, maxiter=maxiter, M=M, callback=callback,
+                   check_symmetry=check_symmetry)  # fmt: skip
     return res.x, wrapper_info(res)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +12,14 @@ import numpy as np
 from ...backends import to_numpy
 from ..result import SolveResult
 from ..validate import SolverInputError
-from ._common import default_maxiter, finish, method_name, setup_system, wrapper_info
+from ._common import (
+    default_maxiter,
+    finish,
+    method_name,
+    no_tol,
+    setup_system,
+    wrapper_info,
+)
 from ._common import zero_rhs_result as _zero
 
 __all__ = ["fgmres", "fgmres_solve", "gmres", "gmres_solve"]
@@ -64,7 +72,7 @@ def _gmres(
     callback_type: str | None,
     base: str,
 ) -> SolveResult:
-    s = setup_system(A, b, x0, M, rtol, atol, name=base)
+    s = setup_system(A, b, x0, M, rtol, atol, name=base, keep_precision=True)
     if side not in _SIDES:
         raise SolverInputError(f"{base}: side must be one of {_SIDES}, got {side!r}")
     if orthog not in _ORTHOG:
@@ -90,9 +98,13 @@ def _gmres(
         return _zero(s, name, kind)
     ref = s.norm(s.psolve(s.b)) if left else s.bnorm
     target = s.target(ref)
+    true_target = s.target()  # max(rtol ||b||, atol): what the true residual is judged by
+    extra["true_target"] = true_target
+    ref_cb = ref if ref > 0 else 1.0
 
-    host_dtype = np.result_type(np.dtype(str(s.dtype)), np.float64)
-    eps = float(np.finfo(host_dtype).eps)
+    work_dtype = np.dtype(str(s.dtype))
+    host_dtype = np.result_type(work_dtype, np.float64)
+    eps = s.eps  # breakdown test in the precision the Arnoldi vectors are computed in
     V = xp.empty((m + 1, n), dtype=s.dtype)
     Z = xp.empty((m, n), dtype=s.dtype) if flexible else None
     tmp = xp.empty(n, dtype=s.dtype)
@@ -108,6 +120,7 @@ def _gmres(
     converged, reason = False, "iteration limit reached"
     while True:
         if left:
+            rtrue = s.norm(r)  # r = b - A x here: its norm comes free, for an honest report
             r = s.psolve(r)
         beta = s.norm(r)
         if not residuals:
@@ -115,6 +128,13 @@ def _gmres(
         if beta <= target:
             converged = True
             reason = "initial residual below target" if total == 0 else "residual below target"
+            if left:
+                reason = (f"preconditioned {reason}: ||M⁻¹(b - A x)|| = {beta:.3e} <= "
+                          f"{target:.3e} (rtol ||M⁻¹b||, atol); the true residual ||b - A x|| ="
+                          f" {rtrue:.3e} was not tested")  # fmt: skip
+                if rtrue > true_target:
+                    reason += (f" and exceeds max(rtol ||b||, atol) = {true_target:.3e} "
+                               "(M ill-conditioned or singular?)")  # fmt: skip
             break
         if not math.isfinite(beta):
             reason = "non-finite residual"
@@ -185,7 +205,7 @@ def _gmres(
             k = j + 1
             residuals.append(resid)
             if callback is not None and callback_type == "pr_norm":
-                callback(resid / ref)
+                callback(np.float64(resid / ref_cb))  # np.float64 in any precision, as scipy
             if resid <= target or lucky or total >= maxiter:
                 break
         else:
@@ -193,7 +213,7 @@ def _gmres(
         if k == 0:  # non-finite before any column was completed
             break
         # --- x += M⁻¹ V_k y (right), Z_k y (flexible) or V_k y, y = argmin ||g - H y|| ---
-        y = xp.asarray(_triangular_solve(H[:k, :k], g[:k]).astype(host_dtype, copy=False))
+        y = xp.asarray(_triangular_solve(H[:k, :k], g[:k]).astype(work_dtype, copy=False))
         if not bool(xp.isfinite(y).all()):
             reason = "non-finite Hessenberg least-squares solution"
             break
@@ -210,19 +230,30 @@ def _gmres(
         if reason.startswith("non-finite"):
             break
         if lucky:
-            rl = s.psolve(r) if left else r
-            rn = s.norm(rl)
-            converged = rn <= target
-            reason = ("lucky breakdown: the Krylov space is invariant, exact solution found"
-                      if converged else
-                      f"breakdown: the Krylov space is invariant but the residual {rn:.3e} > "
-                      f"target {target:.3e} (A singular?)")  # fmt: skip
+            # success needs the tested residual below target and, with left preconditioning,
+            # the true one too: a singular M makes M⁻¹A's Krylov space invariant (and
+            # M⁻¹(b - A x) ~ 0) while b - A x is O(1)
+            rn_true = s.norm(r)
+            rn = s.norm(s.psolve(r)) if left else rn_true
+            converged = rn <= target and rn_true <= true_target
+            if converged:
+                reason = "lucky breakdown: the Krylov space is invariant, exact solution found"
+            elif rn <= target:
+                reason = (f"breakdown: the Krylov space of M⁻¹A is invariant and the "
+                          f"preconditioned residual {rn:.3e} meets its target {target:.3e}, but "
+                          f"the true residual ||b - A x|| = {rn_true:.3e} > max(rtol ||b||, "
+                          f"atol) = {true_target:.3e}: M is singular or defective (M⁻¹r ~ 0 "
+                          "with r != 0); use another preconditioner or side='right'")  # fmt: skip
+            else:
+                reason = (f"breakdown: the Krylov space is invariant but the residual {rn:.3e} "
+                          f"> target {target:.3e} (A or M singular?)")  # fmt: skip
             break
     return finish(s, converged=converged, iterations=total, residuals=residuals, method=name,
                   reason=reason, residual_kind=kind, target=target, cycles=cycles,
                   **extra)  # fmt: skip
 
 
+@no_tol
 def gmres_solve(
     A: Any,
     b: Any,
@@ -242,10 +273,16 @@ def gmres_solve(
 
     Parameters
     ----------
-    A : sparse matrix, ndarray or LinearOperator
-        Any square nonsingular matrix (only ``A @ v`` is used).
+    A : sparse matrix, ndarray, np.matrix or LinearOperator
+        Any square nonsingular matrix (only ``A @ v`` is used). An ``A`` with a ``psolve``
+        method and ``M=None`` is preconditioned by ``A.psolve`` (scipy's convention).
     b : ndarray
-        Right-hand side.
+        Right-hand side, shape ``(n,)`` or ``(n, 1)``; the solution has shape ``(n,)``. The
+        Krylov basis and ``x`` are in the precision of ``A`` and ``b`` (scipy's rule: float32
+        ``A`` and ``b`` give float32, complex64 stays complex64, a mix takes the wider type,
+        integers count as float64); the Hessenberg matrix, the Givens rotations and the small
+        triangular solve are in double precision; the lucky-breakdown test uses the working
+        precision's ``eps``.
     x0 : ndarray, optional
         Initial guess (not modified); zero by default.
     rtol, atol : float
@@ -257,9 +294,14 @@ def gmres_solve(
           Hessenberg problem equals it (in exact arithmetic) at no cost; each restart recomputes
           ``b - A x`` and convergence is confirmed on that.
         - ``side="left"``: the **preconditioned** residual ``||M⁻¹(b - A x)||`` against
-          ``rtol * ||M⁻¹ b||`` (and ``atol``).
+          ``rtol * ||M⁻¹ b||`` (and ``atol``); ``info["reason"]`` then says so and gives
+          ``||b - A x||``, flagging it when it misses ``max(rtol ||b||, atol)``
+          (``info["true_target"]``), which an ill-conditioned or singular ``M`` allows. A
+          breakdown (invariant Krylov space) counts as convergence only if the true residual
+          meets ``max(rtol ||b||, atol)`` as well.
 
-        The true residual norm at exit is always in ``info["true_residual"]``.
+        The true residual norm at exit is always in ``info["true_residual"]``. ``inf`` is
+        allowed (``x0`` comes back at once, converged); NaN is refused.
     maxiter : int, optional
         Limit on the **total number of inner (Arnoldi) iterations**, ``10 n`` by default
         (the scipy-compatible :func:`gmres` counts restart cycles instead).
@@ -267,8 +309,8 @@ def gmres_solve(
         Approximates ``A⁻¹`` (matrix, ``LinearOperator``, callable, ``Preconditioner`` or name).
     callback : callable, optional
         ``callback_type="pr_norm"`` (default): ``callback(res / ||ref||)`` once per inner
-        iteration with the relative residual of the stopping test; ``"x"``: ``callback(x)``
-        once per restart cycle.
+        iteration with the relative residual of the stopping test, an ``np.float64`` scalar
+        (as scipy, also in single precision); ``"x"``: ``callback(x)`` once per restart cycle.
     restart : int, optional
         Krylov dimension ``m`` between restarts, ``min(20, n)`` by default; ``restart >= n``
         is full GMRES, which converges in at most ``n`` iterations in exact arithmetic.
@@ -285,7 +327,8 @@ def gmres_solve(
     -------
     SolveResult
         ``residuals``: the initial residual, then the least-squares residual estimate after
-        each inner iteration; ``info`` adds ``restart``, ``side``, ``orthog``, ``cycles``.
+        each inner iteration; ``info`` adds ``restart``, ``side``, ``orthog``, ``cycles`` and
+        ``true_target = max(rtol ||b||, atol)``.
 
     Notes
     -----
@@ -304,7 +347,9 @@ def gmres_solve(
     The ``(m+1) x m`` Hessenberg matrix, the rotations and the triangular solve live on the
     host in numpy; the Krylov basis and all length-``n`` vectors stay in the namespace of ``b``.
     A lucky breakdown (``h_{j+1,j} = 0``) means the solution lies in the Krylov space: the
-    method reports convergence if the recomputed residual meets the target.
+    method reports convergence if the recomputed residual meets the target (with left
+    preconditioning: the preconditioned residual its target and the true residual
+    ``max(rtol ||b||, atol)``), and stops unconverged otherwise.
 
     References
     ----------
@@ -319,6 +364,7 @@ def gmres_solve(
                   callback_type=callback_type, base="gmres")  # fmt: skip
 
 
+@no_tol
 def fgmres_solve(
     A: Any,
     b: Any,
@@ -375,7 +421,19 @@ def _scipy_style(
     M: Any,
     callback: Callable | None,
     callback_type: str | None,
+    warn: bool = True,
 ) -> tuple[Any, int]:
+    if callback is not None and callback_type is None and warn:
+        # scipy's warning (scipy >= 1.12), word for word but for the function's name
+        warnings.warn(
+            "pdesolve.linalg.krylov.gmres called without specifying `callback_type`. The "
+            "default value will be changed in a future "
+            "release. For compatibility, specify a value for `callback_type` explicitly, e.g., "
+            "``gmres(..., callback_type='pr_norm')``, or to retain the old behavior "
+            "``gmres(..., callback_type='legacy')``",
+            category=DeprecationWarning,
+            stacklevel=4,  # _scipy_style <- gmres <- no_tol's wrapper <- the caller
+        )
     if callback_type is None:
         callback_type = "legacy"
     if callback_type not in ("x", "pr_norm", "legacy"):
@@ -392,6 +450,7 @@ def _scipy_style(
     return res.x, wrapper_info(res, maxiter_reported=cycles)
 
 
+@no_tol
 def gmres(
     A: Any,
     b: Any,
@@ -411,9 +470,18 @@ def gmres(
     (``10 n`` by default) except with ``callback_type="legacy"`` (the default when a callback is
     given), where it counts inner iterations; ``callback_type`` ``"x"`` calls ``callback(x)``
     once per restart, ``"pr_norm"``/``"legacy"`` ``callback(residual / ||b||)`` once per inner
-    iteration. Unlike scipy (left preconditioning), ``M`` is applied on the **right**, so the
-    stopping test is on the true residual ``||b - A x|| <= max(rtol ||b||, atol)`` throughout
-    (scipy also tests that residual before returning ``info = 0``).
+    iteration, with an ``np.float64`` scalar (whatever the precision) as scipy does. A
+    callback without ``callback_type`` gets scipy's ``DeprecationWarning`` (the default,
+    ``'legacy'``, may change). Unlike scipy (left
+    preconditioning), ``M`` is applied on the **right**, so the stopping test is on the true
+    residual ``||b - A x|| <= max(rtol ||b||, atol)`` throughout (scipy also tests that
+    residual before returning ``info = 0``).
+
+    Accepts what scipy accepts (``np.matrix`` ``A``, ``A.psolve`` as the preconditioner when
+    ``M=None``, ``b`` of shape ``(n, 1)``, ``rtol``/``atol`` up to ``inf``); ``x`` has shape
+    ``(n,)`` and the precision of ``A`` and ``b`` (float32 in, float32 out: the Arnoldi
+    vectors are float32, the small Hessenberg problem is solved in double precision).
+    ``tol=`` raises a ``TypeError`` naming ``rtol=``.
 
     Returns
     -------
@@ -425,6 +493,7 @@ def gmres(
                         callback_type)  # fmt: skip
 
 
+@no_tol
 def fgmres(
     A: Any,
     b: Any,
@@ -440,7 +509,9 @@ def fgmres(
 ) -> tuple[Any, int]:
     """Flexible GMRES with :func:`gmres`'s scipy-style signature and ``(x, info)`` return.
 
-    ``M`` may vary from one application to the next (see :func:`fgmres_solve`).
+    ``M`` may vary from one application to the next (see :func:`fgmres_solve`). Not a scipy
+    function: a callback without ``callback_type`` means ``'legacy'`` as in :func:`gmres`, but
+    without scipy's ``DeprecationWarning``.
     """
     return _scipy_style(fgmres_solve, A, b, x0, rtol, atol, restart, maxiter, M, callback,
-                        callback_type)  # fmt: skip
+                        callback_type, warn=False)  # fmt: skip

@@ -10,7 +10,16 @@ import numpy as np
 
 from ..result import SolveResult
 from ..validate import NotSPDError, SolverInputError
-from ._common import axpy, default_maxiter, finish, method_name, setup_system, wrapper_info
+from ._common import (
+    axpy,
+    check_symmetric,
+    default_maxiter,
+    finish,
+    method_name,
+    no_tol,
+    setup_system,
+    wrapper_info,
+)
 from ._common import zero_rhs_result as _zero
 
 __all__ = ["minres", "minres_solve"]
@@ -21,8 +30,9 @@ _STOP_LSQ, _STOP_EPS, _STOP_COND = 2, 3, 4
 
 
 def _check_symmetric(s, shift: float) -> None:
-    """scipy's ``check=True``: ``A`` and ``M`` look symmetric on a random-ish vector pair."""
-    xp, eps = s.xp, float(np.finfo(np.float64).eps)
+    """scipy's ``check=True``: ``A`` and ``M`` look symmetric on a random-ish vector pair
+    (``|w·w - y·A w| <= (w·w + eps) eps^(1/3)``, ``eps`` of the working precision)."""
+    xp, eps = s.xp, s.eps
     r1 = s.b
     y = s.psolve(r1)
     w = s.matvec(y) - shift * y
@@ -37,6 +47,7 @@ def _check_symmetric(s, shift: float) -> None:
             raise SolverInputError("minres: M does not define a symmetric matrix (check=True)")
 
 
+@no_tol
 def minres_solve(
     A: Any,
     b: Any,
@@ -50,16 +61,23 @@ def minres_solve(
     shift: float = 0.0,
     check: bool = False,
     show: bool = False,
+    check_symmetry: bool = True,
 ) -> SolveResult:
     r"""Solve ``(A - shift I) x = b`` for symmetric (Hermitian), possibly indefinite ``A`` by
     preconditioned MINRES.
 
     Parameters
     ----------
-    A : sparse matrix, ndarray or LinearOperator
-        Symmetric matrix, definite or not (only ``A @ v`` is used).
+    A : sparse matrix, ndarray, np.matrix or LinearOperator
+        Symmetric matrix, definite or not (only ``A @ v`` is used). An ``A`` with a ``psolve``
+        method and ``M=None`` is preconditioned by ``A.psolve`` (scipy's convention).
     b : ndarray
-        Right-hand side.
+        Right-hand side, shape ``(n,)`` or ``(n, 1)``; the solution has shape ``(n,)``. The
+        Lanczos vectors and ``x`` are in the precision of ``A`` and ``b`` (float32 ``A`` and
+        ``b`` give a float32 ``x``, complex64 stays complex64, a mix takes the wider type;
+        scipy's minres returns float64 for float32 input); the rotations and the norm and
+        condition estimates are in double precision, and the stopping tests on ``cond(A)`` and
+        rounding use the working precision's ``eps``.
     x0 : ndarray, optional
         Initial guess (not modified); zero by default.
     rtol, atol : float
@@ -68,6 +86,7 @@ def minres_solve(
         ``||b - A x_k||_2`` (``info["residual_kind"] == "recursive"``); with one it estimates
         the preconditioned norm ``||r_k||_M = sqrt(r_k·M r_k)`` and ``||b||_M`` likewise
         (``"preconditioned"``). The true 2-norm residual at exit is ``info["true_residual"]``.
+        ``inf`` is allowed (``x0`` comes back at once, converged); NaN is refused.
     maxiter : int, optional
         Iteration limit, ``5 n`` by default (scipy's).
     M : preconditioner, optional
@@ -82,6 +101,12 @@ def minres_solve(
         :class:`SolverInputError` if not.
     show : bool
         Print a short log (scipy's ``show``).
+    check_symmetry : bool
+        Test first, on a fixed-seed random probe with two matvecs, that ``A`` is symmetric
+        (Hermitian): ``|x·Ay - y·Ax| <= tol (|x||Ay| + |y||Ax|)``, ``tol = max(1e-10,
+        1000 eps)`` (default True; cheaper and less strict than ``check``, which also tests
+        ``M``). On a nonsymmetric ``A`` the Lanczos recurrence is meaningless and MINRES
+        would stop on a wrong answer or run to ``maxiter``.
 
     Returns
     -------
@@ -97,7 +122,10 @@ def minres_solve(
     NotSPDError
         The preconditioner gave ``r·M r < 0``: it is not positive definite.
     SolverInputError
-        Malformed input, or ``check=True`` found ``A`` or ``M`` nonsymmetric.
+        Malformed input, ``A`` not symmetric (``check_symmetry``), or ``check=True`` found
+        ``A`` or ``M`` nonsymmetric.
+    TypeError
+        ``tol=`` (scipy's old name of ``rtol``) was given.
 
     Notes
     -----
@@ -125,7 +153,11 @@ def minres_solve(
     equations", SIAM J. Numer. Anal. 12 (1975) 617-629.
     Y. Saad, "Iterative Methods for Sparse Linear Systems", 2nd ed., SIAM 2003.
     """
-    s_ = setup_system(A, b, x0, M, rtol, atol, name="minres", symmetric_pc=True)
+    s_ = setup_system(A, b, x0, M, rtol, atol, name="minres", symmetric_pc=True,
+                      keep_precision=True)  # fmt: skip
+    if check_symmetry:
+        check_symmetric(s_, "minres", "MINRES needs a symmetric (possibly indefinite) A: use "
+                        "gmres or bicgstab for a nonsymmetric one")  # fmt: skip
     name = method_name("minres", s_)
     kind = "recursive" if s_.pc is None else "preconditioned"
     if s_.bnorm == 0.0:
@@ -262,6 +294,7 @@ def minres_solve(
                   **kw)  # fmt: skip
 
 
+@no_tol
 def minres(
     A: Any,
     b: Any,
@@ -274,8 +307,15 @@ def minres(
     callback: Callable[[Any], Any] | None = None,
     show: bool = False,
     check: bool = False,
+    check_symmetry: bool = True,
 ) -> tuple[Any, int]:
     """Drop-in replacement of :func:`scipy.sparse.linalg.minres` (same signature and return).
+
+    Accepts what scipy accepts (``np.matrix`` ``A``, ``A.psolve`` as the preconditioner when
+    ``M=None``, ``b`` of shape ``(n, 1)``, ``rtol`` up to ``inf``); ``x`` has shape ``(n,)``
+    and the precision of ``A`` and ``b`` (scipy returns float64 for float32 input). Unlike
+    scipy, a nonsymmetric ``A`` is refused up front (``check_symmetry``, see
+    :func:`minres_solve`); ``tol=`` raises a ``TypeError`` naming ``rtol=``.
 
     The tolerance is on MINRES's residual estimate relative to ``||b||`` (``M``-norms with a
     preconditioner), stricter than scipy's ``||r|| <= rtol ||A|| ||x||``.
@@ -290,7 +330,8 @@ def minres(
     See :func:`minres_solve` for the algorithm and the result object.
     """
     res = minres_solve(A, b, x0, rtol=rtol, maxiter=maxiter, M=M, callback=callback,
-                       shift=shift, check=check, show=show)  # fmt: skip
+                       shift=shift, check=check, show=show,
+                       check_symmetry=check_symmetry)  # fmt: skip
     if res.info.get("stop_code") in (_STOP_LSQ, _STOP_EPS, _STOP_COND):
         return res.x, 0
     return res.x, wrapper_info(res)
