@@ -14,11 +14,33 @@ from .bcs import DirichletBC, apply_dirichlet, boundary_values
 from .elements import Element, element
 from .forms import bilinear_form, linear_form
 from .function import Function
+from .mixed import (
+    InfSupError,
+    MixedFunction,
+    MixedSpace,
+    apply_dirichlet_dofs,
+    assemble_mixed,
+    mixed_bilinear_form,
+    mixed_linear_form,
+    pressure_mean_constraint,
+    stokes_space,
+    taylor_hood,
+)
 from .norms import errornorm
 from .quadrature import quadrature
 from .space import FunctionSpace
 
 __all__ = [
+    "InfSupError",
+    "MixedFunction",
+    "MixedSpace",
+    "apply_dirichlet_dofs",
+    "assemble_mixed",
+    "mixed_bilinear_form",
+    "mixed_linear_form",
+    "pressure_mean_constraint",
+    "stokes_space",
+    "taylor_hood",
     "DirichletBC",
     "Element",
     "Function",
