@@ -38,6 +38,7 @@ from ..fem.mixed import (
     mixed_linear_form,
     pressure_mean_constraint,
 )
+from ..linalg.direct import SaddlePointLU
 
 Value = float | Sequence[float] | Callable[[np.ndarray], Any]
 
@@ -222,9 +223,9 @@ def solve_saddle_direct(W: MixedSpace, A, b, mean_zero: bool) -> np.ndarray:
         c = pressure_mean_constraint(W)
         K = sp.bmat([[A, sp.csr_matrix(c[:, None])], [sp.csr_matrix(c[None, :]), None]],
                     format="csc")
-        x = spla.spsolve(K, np.concatenate([b, [0.0]]), permc_spec="COLAMD")[:-1]
+        x = SaddlePointLU(K).solve(np.concatenate([b, [0.0]]))[:-1]
     else:
-        x = spla.spsolve(A.tocsc(), b, permc_spec="COLAMD")
+        x = SaddlePointLU(A).solve(b)
     if not np.isfinite(x).all():
         raise ConvergenceError("the saddle-point solve gave NaN/Inf: is the system singular?")
     return x

@@ -1,0 +1,168 @@
+r"""Steady incompressible Navier–Stokes with Taylor–Hood elements, solved by Newton's method.
+
+.. math:: -\nu \Delta u + (u\cdot\nabla) u + \nabla p = f, \qquad \nabla\cdot u = 0.
+
+Residual and Jacobian (Gateaux derivative) on ``W = V × Q``, written as forms of the current
+iterate ``(u, p)``:
+
+.. math::
+    F(u, p; v, q) &= \nu(\nabla u, \nabla v) + ((u\cdot\nabla)u, v) - (p, \nabla\cdot v)
+                     - (q, \nabla\cdot u) - (f, v), \\
+    J(u; \delta u, \delta p; v, q) &= \nu(\nabla \delta u, \nabla v)
+        + ((u\cdot\nabla)\delta u + (\delta u\cdot\nabla) u, v)
+        - (\delta p, \nabla\cdot v) - (q, \nabla\cdot \delta u).
+
+Newton (:func:`pdesolve.linalg.newton`) sees only the callables ``F(x)`` and ``J(x)`` on the
+coefficient vector; the Jacobian is re-assembled on the cached pattern of ``W``. Velocity
+conditions are imposed on the iterate (``x0`` satisfies them) and the Newton update is zero
+there (identity rows, eliminated columns). If the velocity is prescribed everywhere, the
+vector is bordered by the multiplier of ``∫ p = 0``. For larger Reynolds numbers,
+:meth:`NavierStokes.solve` walks a Reynolds (viscosity) continuation path, each solve
+starting from the previous one (Elman, Silvester & Wathen 2014, ch. 8).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from ..fem.bcs import _eliminate
+from ..fem.forms import ddot, div, dot, grad
+from ..fem.mixed import (
+    MixedFunction,
+    MixedSpace,
+    assemble_mixed,
+    mixed_bilinear_form,
+    mixed_linear_form,
+    pressure_mean_constraint,
+)
+from ..linalg.direct import SaddlePointLU
+from .stokes import Stokes, VelocityBC, velocity_dirichlet
+
+
+def _convect(a, G):
+    """``(a·∇) u`` from ``a`` (dim, ...) and ``G = ∇u`` (dim, dim, ...), G[k, d] = ∂_d u_k."""
+    return sum(a[d] * G[:, d] for d in range(G.shape[1]))
+
+
+class NavierStokes(Stokes):
+    """Steady Navier–Stokes on a Taylor–Hood space (same arguments as :class:`Stokes`)."""
+
+    def __init__(
+        self,
+        W: MixedSpace,
+        nu: float = 1.0,
+        f: Any = None,
+        bcs: Sequence[VelocityBC] = (),
+        pressure: str = "auto",
+    ):
+        super().__init__(W, nu, f, bcs, pressure)
+        self._J = None
+        self.history: list[list[float]] = []
+
+    # ---------------------------------------------------------------- forms
+    def residual(self, wh: MixedFunction, nu: float | None = None) -> np.ndarray:
+        """``F(u, p; ·)`` as a vector (before boundary conditions)."""
+        nu = self.nu if nu is None else nu
+        f = self.f
+
+        @mixed_linear_form(w=wh)
+        def F(v, w):
+            (vv, q), (u, p) = v, w.w
+            r = nu * ddot(grad(u), grad(vv)) + dot(_convect(u, grad(u)), vv)
+            return r - p * div(vv) - q * div(u)
+
+        r = assemble_mixed(F, self.W)
+        return r - self.load() if f is not None else r
+
+    def jacobian(self, wh: MixedFunction, nu: float | None = None) -> sp.csr_matrix:
+        """``J(u; ·, ·)`` on the cached pattern (refilled in place on later calls)."""
+        nu = self.nu if nu is None else nu
+
+        @mixed_bilinear_form(w=wh)
+        def J(du, v, w):
+            (d, dp), (vv, q) = du, v
+            u = w.w[0]
+            conv = _convect(u, grad(d)) + _convect(d, grad(u))
+            return nu * ddot(grad(d), grad(vv)) + dot(conv, vv) - dp * div(vv) - q * div(d)
+
+        self._J = assemble_mixed(J, self.W, out=self._J)
+        return self._J
+
+    # ---------------------------------------------------------------- Newton
+    def _callables(self, nu: float):
+        W = self.W
+        n = W.num_dofs
+        d, _ = velocity_dirichlet(W, self.bcs)
+        is_bc = np.zeros(n, np.bool_)
+        is_bc[d] = True
+        mean = self.pressure != "none"
+        c = pressure_mean_constraint(W) if mean else None
+
+        def F(x):
+            wh = MixedFunction(W, x[:n])
+            r = self.residual(wh, nu)
+            r[is_bc] = 0.0
+            if mean:
+                r += c * x[n]
+                r = np.concatenate([r, [c @ x[:n]]])
+            return r
+
+        def J(x):
+            A = self.jacobian(MixedFunction(W, x[:n]), nu).copy()
+            _eliminate(A.indptr, A.indices, A.data, np.zeros(n), is_bc, np.zeros(n))
+            if mean:
+                cc = c.copy()
+                cc[is_bc] = 0.0
+                A = sp.bmat(
+                    [[A, sp.csr_matrix(cc[:, None])], [sp.csr_matrix(cc[None, :]), None]],
+                    format="csr",
+                )
+            return A
+
+        return F, J
+
+    def initial_guess(self) -> np.ndarray:
+        """The Stokes solution with the same data (a good start at low Reynolds numbers)."""
+        return Stokes(self.W, self.nu, self.f, self.bcs, self.pressure).solve().x
+
+    def solve(
+        self,
+        x0: np.ndarray | None = None,
+        *,
+        continuation: Sequence[float] | None = None,
+        rtol: float = 1e-10,
+        atol: float = 1e-10,
+        maxiter: int = 25,
+    ) -> MixedFunction:
+        """Newton's method from ``x0`` (default: the Stokes solution), optionally through the
+        viscosities ``continuation`` (descending to ``nu``), each from the previous solution.
+
+        ``self.history`` holds the residual norms of each Newton solve."""
+        from ..linalg.nonlinear import newton
+
+        W = self.W
+        n = W.num_dofs
+        x = self.initial_guess() if x0 is None else np.array(x0, dtype=float)
+        d, g = velocity_dirichlet(W, self.bcs)
+        x[d] = g
+        mean = self.pressure != "none"
+        path = [*list(continuation or []), self.nu]
+        self.history = []
+        for nu in path:
+            F, J = self._callables(nu)
+            z = np.concatenate([x, [0.0]]) if mean else x
+            res = newton(
+                F, J, z, rtol=rtol, atol=atol, maxiter=maxiter, linear_solver=_direct
+            )
+            self.history.append(list(res.residual_norms))
+            x = res.x[:n]
+        return MixedFunction(W, x)
+
+
+def _direct(A, b):
+    """The Newton step by sparse LU (:class:`~pdesolve.linalg.direct.SaddlePointLU`)."""
+    return SaddlePointLU(A).solve(b)
