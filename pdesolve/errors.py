@@ -34,3 +34,7 @@ class ConvergenceError(PdesolveError, RuntimeError):
         super().__init__(message)
         self.iterations = iterations
         self.residual = residual
+
+
+class NewtonDivergenceError(ConvergenceError):
+    """Newton's method failed: NaN/Inf residual, no decrease along the step, or maxiter."""

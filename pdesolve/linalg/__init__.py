@@ -34,6 +34,8 @@ _EXPORTS = {
     "tune_relaxation": "relaxation", "RelaxationBandit": "relaxation",
     "ContextualRelaxationBandit": "relaxation", "TsallisINF": "relaxation",
     "ChebCBRelaxationBandit": "relaxation",
+    "newton": "nonlinear", "continuation": "nonlinear", "NewtonResult": "nonlinear",
+    "SaddlePointLU": "direct",
 }
 
 __all__ = sorted(_EXPORTS)
