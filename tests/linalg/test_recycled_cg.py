@@ -116,7 +116,12 @@ def test_learning_schedule_never_changes_the_current_solve():
     frozen = RecycledCG(6, learn_every=0)
     res = frozen.solve(A1, b1)
     assert res.info["k"] == 0 and res.info["ritz_updates"] == 0  # nothing learnt: plain PCG
-    assert res.iterations == cg_solve(A1, b1, rtol=1e-8).iterations
+    # recycled CG with nothing learnt is PCG, but a different implementation (BLAS-2 block
+    # products against cg_solve's vector updates): the same iteration count only to within
+    # rounding, which differs between BLAS kernels; both must reach the tolerance
+    plain = cg_solve(A1, b1, rtol=1e-8)
+    assert abs(res.iterations - plain.iterations) <= 2
+    assert rel_err(res.x, A1, b1) < 1e-8 and rel_err(plain.x, A1, b1) < 1e-8
     learner = RecycledCG(6, learn_every=2)
     assert learner.solve(A1, b1).info["ritz_updates"] == 1  # a space with < k vectors: learn
     W = learner.U.copy()
