@@ -148,7 +148,7 @@ def make_sequence(kind: str, s: int, count: int, layout: str = "skr-code", seed:
 
 
 def petsc_gmres(seq: Sequence_, pc: str, rtol: float, count: int | None = None) -> Run:
-    from pdesolve.backends.petsc import petsc_solve
+    from pdesolve.linalg.petsc import petsc_solve
 
     opts = {"ksp_gmres_restart": 40, "ksp_pc_side": "right"}
     systems = seq.systems[:count]
@@ -163,7 +163,7 @@ def petsc_gmres(seq: Sequence_, pc: str, rtol: float, count: int | None = None) 
 
 
 def petsc_cg(seq: Sequence_, rtol: float) -> Run:
-    from pdesolve.backends.petsc import petsc_solve
+    from pdesolve.linalg.petsc import petsc_solve
 
     opts = {"ksp_norm_type": "unpreconditioned"}
     t = time.perf_counter()

@@ -38,6 +38,7 @@ import numba  # noqa: E402
 import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
 import scipy.sparse.linalg as spla  # noqa: E402
+from _timing import time_sor_sweep  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 import pdesolve as ps  # noqa: E402
@@ -45,7 +46,7 @@ from pdesolve.fem import forms  # noqa: E402
 from pdesolve.linalg.front import drop_stored_zeros  # noqa: E402
 from pdesolve.linalg.krylov import cg_solve  # noqa: E402
 from pdesolve.linalg.preconditioners import AMGPC, SSORPC  # noqa: E402
-from pdesolve.linalg.stationary import sor, splitting, time_sor_sweep, young_omega  # noqa: E402
+from pdesolve.linalg.stationary import sor, splitting, young_omega  # noqa: E402
 
 RTOL = 1e-8
 HAVE_PETSC = importlib.util.find_spec("petsc4py") is not None
@@ -114,7 +115,7 @@ def solver_table(n: int, label: str, skip: set[str]) -> dict:
         )
         record(name, t_setup, t_solve, count[0], x)
     if HAVE_PETSC and "petsc" not in skip:
-        from pdesolve.backends.petsc import petsc_solve
+        from pdesolve.linalg.petsc import petsc_solve
 
         opts = {"ksp_type": "cg", "pc_type": "gamg", "ksp_norm_type": "unpreconditioned"}
         r, t = timed(lambda: petsc_solve(A, b, options=opts, rtol=RTOL))

@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 
 from . import __version__
 from .errors import PdesolveError
+from .linalg.methods import DEFAULT_RTOL, METHODS
 
 AddArguments = Callable[[argparse.ArgumentParser], None]
 Run = Callable[[argparse.Namespace], int]
@@ -79,6 +80,22 @@ def _numba_threading() -> tuple[str, str]:
     return layer, str(numba.config.NUMBA_NUM_THREADS)
 
 
+def _datagen_solvers() -> tuple[str, ...]:
+    from .datagen.solvers import SOLVERS
+
+    return SOLVERS
+
+
+def _method_lines() -> list[str]:
+    """One line per row of the method table (:mod:`pdesolve.linalg.methods`)."""
+    lines = ["linear solvers (method=...; PETSc KSP where one maps):"]
+    for m in METHODS:
+        aliases = f" ({', '.join(m.aliases)})" if m.aliases else ""
+        ksp = f"KSP {m.petsc}" if m.petsc else "no PETSc KSP"
+        lines.append(f"  {m.name + aliases:<34} {m.kind:<10} {ksp:<16} {m.summary}")
+    return lines
+
+
 def _info_lines() -> list[str]:
     lines = [
         f"pdesolve   {__version__}",
@@ -99,6 +116,8 @@ def _info_lines() -> list[str]:
         f"NUMBA_NUM_THREADS      {threads}"
         + (" (from the environment)" if "NUMBA_NUM_THREADS" in os.environ else ""),
         f"os.cpu_count()         {os.cpu_count()}",
+        "",
+        *_method_lines(),
     ]
     return lines
 
@@ -170,10 +189,12 @@ def _add_datagen_arguments(parser: argparse.ArgumentParser) -> None:
         help="file format (default hdf5; others are exported when the run is complete)",
     )  # fmt: skip
     parser.add_argument(
-        "--solver", default="auto", choices=("auto", "direct", "sequence"),
-        help="linear solves: sparse LU, the ordered/warm-started sequence solver, or by size",
+        "--solver", default="auto", choices=_datagen_solvers(),
+        help="linear solves: auto (by size), direct (sparse LU), sequence (ordered, "
+        "warm-started, recycled), or any method of the method table for the sequence path",
     )  # fmt: skip
-    parser.add_argument("--rtol", type=float, default=1e-8, help="solver tolerance (1e-8)")
+    parser.add_argument("--rtol", type=float, default=DEFAULT_RTOL,
+                        help=f"true relative residual of every solve ({DEFAULT_RTOL:g})")
     parser.add_argument("--chunk", type=int, default=16, help="samples per worker chunk (16)")
     parser.add_argument(
         "--param", action="append", default=[], metavar="KEY=VALUE",

@@ -15,7 +15,9 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "solve": "front", "choose_method": "front",
+    "solve": "front", "choose_method": "methods", "METHODS": "methods", "Method": "methods",
+    "lookup_method": "methods", "AutoChoice": "methods", "DEFAULT_RTOL": "methods",
+    "PreconditionerFactory": "preconditioner", "FastPoissonPC": "fast_poisson",
     "SolveResult": "result",
     "DirectSolver": "direct", "direct_solve": "direct",
     "Preconditioner": "preconditioner", "as_preconditioner": "preconditioner",
@@ -25,15 +27,15 @@ _EXPORTS = {
     "bicgstab": "krylov", "cg_solve": "krylov", "minres_solve": "krylov",
     "gmres_solve": "krylov", "fgmres_solve": "krylov", "bicgstab_solve": "krylov",
     "jacobi": "stationary", "gauss_seidel": "stationary", "sor": "stationary",
-    "ssor": "stationary", "young_omega": "stationary",
+    "ssor": "stationary", "young_omega": "omega",
     "SolverInputError": "validate", "NotSPDError": "validate",
     "GCRODR": "recycling", "gcrodr": "recycling", "RecycledCG": "recycling",
     "recycled_cg": "recycling",
     "solve_sequence": "sequence", "SequenceResult": "sequence",
     "greedy_order": "ordering", "hilbert_order": "ordering",
-    "tune_relaxation": "relaxation", "RelaxationBandit": "relaxation",
-    "ContextualRelaxationBandit": "relaxation", "TsallisINF": "relaxation",
-    "ChebCBRelaxationBandit": "relaxation",
+    "tune_relaxation": "relaxation", "RelaxationBandit": "bandits",
+    "ContextualRelaxationBandit": "bandits", "TsallisINF": "bandits",
+    "ChebCBRelaxationBandit": "bandits",
     "newton": "nonlinear", "continuation": "nonlinear", "NewtonResult": "nonlinear",
     "SaddlePointLU": "direct",
 }
@@ -41,8 +43,11 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
+_RENAMED = {"lookup_method": "lookup"}
+
+
 def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         module = importlib.import_module(f".{_EXPORTS[name]}", __name__)
-        return getattr(module, name)
+        return getattr(module, _RENAMED.get(name, name))
     raise AttributeError(f"module 'pdesolve.linalg' has no attribute {name!r}")

@@ -51,19 +51,48 @@ class _Wrapped(Preconditioner):
         return self._fn(r)
 
 
-def as_preconditioner(M: Any, A: Any = None) -> Preconditioner | None:
-    """Normalise ``M``: None, a :class:`Preconditioner`, a name (built from ``A``), a callable,
-    a ``LinearOperator`` or a (sparse) matrix applied by multiplication."""
+class PreconditionerFactory:
+    """A per-matrix preconditioner: ``PreconditionerFactory(build)`` with ``build(A) -> M``.
+
+    A plain callable passed as ``pc=`` is always an *apply* function ``r -> M⁻¹ r``; wrap a
+    function that *builds* a preconditioner from each matrix in this class (for
+    :func:`~pdesolve.linalg.solve_sequence`, where every new matrix gets its own). ``build``
+    may return anything :func:`as_preconditioner` accepts.
+
+    >>> import pdesolve as ps
+    >>> ilu_per_matrix = ps.linalg.PreconditionerFactory(
+    ...     lambda A: ps.linalg.make_preconditioner("ilu", A), name="ilu")
+    """
+
+    def __init__(self, build: Callable[[Any], Any], name: str | None = None):
+        if not callable(build):
+            raise TypeError(f"PreconditionerFactory needs a callable, got {type(build).__name__}")
+        self.build = build
+        self.name = name or getattr(build, "__name__", "factory")
+
+    def __call__(self, A: Any) -> Preconditioner | None:
+        return as_preconditioner(self.build(A), A)
+
+    def __repr__(self) -> str:
+        return f"PreconditionerFactory({self.name})"
+
+
+def as_preconditioner(M: Any, A: Any = None, **options: Any) -> Preconditioner | None:
+    """Normalise ``M``: None, a :class:`Preconditioner`, a name (built from ``A`` with
+    ``options``), a :class:`PreconditionerFactory` (built from ``A``), an apply function
+    ``r -> M⁻¹ r``, a ``LinearOperator`` or a (sparse) matrix applied by multiplication."""
     if M is None or (isinstance(M, str) and M.lower() in ("none", "identity", "")):
         return None
     if isinstance(M, Preconditioner):
         return M
+    if isinstance(M, str | PreconditionerFactory) and A is None:
+        raise ValueError(f"preconditioner {M!r} is built per matrix and needs the matrix A")
     if isinstance(M, str):
         from .preconditioners import make_preconditioner
 
-        if A is None:
-            raise ValueError(f"preconditioner {M!r} given by name needs the matrix A")
-        return make_preconditioner(M, A)
+        return make_preconditioner(M, A, **options)
+    if isinstance(M, PreconditionerFactory):
+        return M(A)
     if isinstance(M, spla.LinearOperator):
         return _Wrapped(M.matvec, "operator")
     if sp.issparse(M) or isinstance(M, np.ndarray) or hasattr(M, "__matmul__"):

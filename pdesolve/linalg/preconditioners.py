@@ -14,7 +14,7 @@ Every class derives from :class:`~pdesolve.linalg.preconditioner.Preconditioner`
 ``name``, ``symmetric`` and ``setup_time``; :func:`make_preconditioner` builds one by name.
 ``pc(r, out=None)`` writes into ``out`` when given, so a Krylov loop can apply it without
 allocating; the SOR-family kernels are the numba CSR kernels of
-:mod:`pdesolve.linalg.stationary` and read each nonzero of ``A`` once per application.
+:mod:`pdesolve.linalg.sweeps` and read each nonzero of ``A`` once per application.
 
 References
 ----------
@@ -37,7 +37,7 @@ import scipy.sparse.linalg as spla
 
 from ..errors import PdesolveError
 from .preconditioner import Preconditioner
-from .stationary import (
+from .sweeps import (
     Splitting,
     lower_solve_kernel,
     splitting,
@@ -361,7 +361,18 @@ _NAMES: dict[str, Any] = {
     "spilu": ILUPC,
     "amg": AMGPC,
     "pyamg": AMGPC,
+    "fast-poisson": "fast_poisson",
 }
+
+
+def _fast_poisson(A: Any, scaling: str = "none") -> Preconditioner:
+    """The sine-transform Poisson solve for a five-point matrix on an ``s x s`` grid."""
+    from .fast_poisson import FastPoissonPC
+
+    s = int(round(np.sqrt(A.shape[0])))
+    if s * s != A.shape[0]:
+        raise SolverInputError(f"'fast-poisson' needs an s x s grid; n={A.shape[0]} is no square")
+    return FastPoissonPC(s, A, scaling)
 
 
 def make_preconditioner(name: str, A: Any = None, **options: Any) -> Preconditioner:
@@ -371,7 +382,9 @@ def make_preconditioner(name: str, A: Any = None, **options: Any) -> Preconditio
     ----------
     name : str
         ``"jacobi"``, ``"ssor"``, ``"sor"``, ``"gs"``/``"gauss-seidel"``, ``"ilu"``,
-        ``"amg"``/``"pyamg"``, or ``"none"`` (identity). Case-insensitive.
+        ``"amg"``/``"pyamg"``, ``"fast-poisson"`` (five-point matrices on a square, option
+        ``scaling=``: :class:`~pdesolve.linalg.fast_poisson.FastPoissonPC`), or ``"none"``
+        (identity). Case-insensitive.
     A : matrix
         The system matrix (not needed for ``"none"``).
     **options
@@ -384,6 +397,8 @@ def make_preconditioner(name: str, A: Any = None, **options: Any) -> Preconditio
             f"unknown preconditioner {name!r}; choose from {', '.join(sorted(set(_NAMES)))}"
         )
     cls = _NAMES[key]
+    if cls == "fast_poisson":
+        cls = _fast_poisson
     if cls is IdentityPC:
         return IdentityPC()
     if A is None:

@@ -39,19 +39,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import scipy.sparse.linalg as spla
 
 from ..errors import ConvergenceError
+from .methods import DEFAULT_RTOL, choose_method, lookup
 from .ordering import FeatureDistance, make_order
-from .preconditioner import Preconditioner
+from .preconditioner import as_preconditioner
 from .result import SolveResult
 from .validate import SolverInputError, matvec_of
 
 __all__ = ["SequenceResult", "solve_sequence", "projection_guess"]
 
-_RECYCLERS = {"gcrodr": "GCRODR", "gcro-dr": "GCRODR", "rcg": "RecycledCG",
-              "recycled-cg": "RecycledCG"}  # fmt: skip
-_SPD_METHODS = {"cg", "rcg", "recycled-cg", "minres"}
 _WARM = (None, "nearest", "previous", "projection")
 
 SystemSource = Sequence[tuple[Any, Any]] | Callable[[int], tuple[Any, Any]]
@@ -176,32 +173,22 @@ class _Systems:
 
 
 def _make_pc(pc: Any, A: Any, options: dict[str, Any]) -> Any:
-    """A preconditioner for ``A``: by name (built per matrix), a fixed object, or a factory."""
-    if pc is None:
-        return None
-    if isinstance(pc, str):
-        if pc.lower() in ("none", "identity", ""):
-            return None
-        from .preconditioners import make_preconditioner
-
-        return make_preconditioner(pc, A, **options)
-    if isinstance(pc, Preconditioner | spla.LinearOperator) or hasattr(pc, "__matmul__"):
-        return pc
-    if callable(pc):
-        return pc(A)
-    raise SolverInputError(f"cannot use {type(pc).__name__} as a preconditioner")
+    """The preconditioner for ``A``: a name or a :class:`PreconditionerFactory` is built per
+    matrix, anything else (a Preconditioner, operator, matrix, apply function) is fixed."""
+    try:
+        return as_preconditioner(pc, A, **options)
+    except TypeError as exc:
+        raise SolverInputError(str(exc)) from None
 
 
 def _recycler(method: Any, options: dict[str, Any]) -> tuple[Any, str] | None:
-    """The recycling solver object for ``method`` (a name or an object with ``.solve``)."""
+    """The recycling solver object for ``method`` (a table name or an object with ``.solve``)."""
     if hasattr(method, "solve") and not isinstance(method, str):
         return method, type(method).__name__.lower()
-    key = str(method).lower()
-    if key not in _RECYCLERS:
+    row = lookup(method)
+    if row.kind != "recycling":
         return None
-    from . import recycling
-
-    return getattr(recycling, _RECYCLERS[key])(**options), key
+    return row.load()(**options), row.name
 
 
 def solve_sequence(
@@ -209,12 +196,12 @@ def solve_sequence(
     features: Any = None,
     *,
     count: int | None = None,
-    method: Any = "gcrodr",
+    method: Any = "auto",
     order: Any = None,
     warm_start: str | None = None,
     pc: Any = None,
     pc_options: dict[str, Any] | None = None,
-    rtol: float = 1e-8,
+    rtol: float = DEFAULT_RTOL,
     atol: float = 0.0,
     maxiter: int | None = None,
     raise_on_failure: bool = True,
@@ -238,9 +225,12 @@ def solve_sequence(
     count : int, optional
         Number of systems when ``systems`` is a callable.
     method : str or solver object
-        ``"gcrodr"`` (GCRO-DR(m, k), recycling across systems), ``"rcg"`` (recycled CG, SPD),
-        any method of :func:`pdesolve.linalg.solve` (``"gmres"``, ``"cg"``, ``"direct"``…), or
-        an object with a recycling ``.solve(A, b, x0, ...)`` (e.g. ``GCRODR(30, 10)``).
+        ``"auto"`` (default: :func:`~pdesolve.linalg.choose_method` on the first system, with
+        ``sequence=True`` — sparse LU for small 2D-like systems, recycled CG with AMG for SPD
+        ones, GCRO-DR with ILU otherwise; the reason in ``info["auto"]``), ``"gcrodr"``
+        (GCRO-DR(m, k), recycling across systems), ``"rcg"`` (recycled CG, SPD), any method of
+        the method table (``"gmres"``, ``"cg"``, ``"direct"``…), or an object with a
+        recycling ``.solve(A, b, x0, ...)`` (e.g. ``GCRODR(30, 10)``).
     order : {"greedy", "hilbert", "none"} or permutation, optional
         Solve order; default ``"greedy"`` when ``features`` are given, else ``"none"``.
     warm_start : {None, "previous", "nearest", "projection"}
@@ -252,11 +242,13 @@ def solve_sequence(
         start ``x₀ + U Cᴴ r₀`` already projects onto the recycled space, and the rough residual
         ``b − A x_prev`` left by a neighbour's solution cost 30 % more iterations than ``x₀ = 0``
         on SKR's Darcy sequence (n = 6400, SSOR, rtol 1e−8).
-    pc : str, Preconditioner, LinearOperator or callable, optional
-        A name (``"jacobi"``, ``"sor"``, ``"ssor"``, ``"ilu"``, ``"amg"``…: built for each
-        matrix with ``pc_options``), a fixed preconditioner used for every system, or a factory
-        ``pc(A) -> preconditioner`` called per matrix. Consecutive systems that share the
-        same matrix object share its preconditioner (and the recycler is told so).
+    pc : str, PreconditionerFactory, Preconditioner, LinearOperator, matrix or callable
+        As in :func:`~pdesolve.linalg.solve`: a name (``"jacobi"``, ``"sor"``, ``"ssor"``,
+        ``"ilu"``, ``"amg"``…: built for each matrix with ``pc_options``) or a
+        :class:`~pdesolve.linalg.PreconditionerFactory` (``build(A)`` called per matrix);
+        anything else — a preconditioner, operator, matrix or apply function ``r -> M⁻¹ r``
+        — is used for every system. Consecutive systems that share the same matrix object
+        share its preconditioner (and the recycler is told so).
     rtol, atol, maxiter : stopping test of each solve (see :func:`pdesolve.linalg.solve`).
     raise_on_failure : bool
         Raise :class:`~pdesolve.errors.ConvergenceError` at the first system that does not
@@ -315,11 +307,17 @@ def solve_sequence(
     perm = make_order(order, N, features, extra_features, extra_weights, distance=dist)
     ordering_time = time.perf_counter() - t
 
+    auto = None
+    if isinstance(method, str) and method.lower() == "auto":
+        choice = choose_method(source(int(perm[0]))[0], sequence=True)
+        method, auto = choice.method, choice.reason
+        pc = pc if pc is not None else choice.pc
     made = _recycler(method, options)
-    recycler, name = made if made is not None else (None, str(method).lower())
+    recycler, name = made if made is not None else (None, lookup(method).name)
     if recycler is None and name in ("gmres", "fgmres"):
         options.setdefault("restart", 40)
-    galerkin = name in _SPD_METHODS or name == "recycledcg"
+    galerkin = name == "recycledcg" or (
+        isinstance(method, str) and lookup(method).symmetric_only)
 
     xs: list[np.ndarray | None] = [None] * N
     results: list[SolveResult | None] = [None] * N
@@ -337,7 +335,7 @@ def solve_sequence(
         x0 = _warm_start(warm_start, A, b, xs, solved, dist, i, projection_size, galerkin)
         same = A is prev_A  # the same matrix object: keep its preconditioner
         if not same:
-            M = _make_pc(pc, A, pc_options) if name not in ("direct", "lu", "superlu") else None
+            M = _make_pc(pc, A, pc_options) if name != "direct" else None
         if recycler is not None:
             if not recycle:
                 recycler.reset()
@@ -378,7 +376,7 @@ def solve_sequence(
         ordering_time=ordering_time,
         method=name + (f"+{pc}" if isinstance(pc, str) else ""),
         info={"warm_start": warm_start, "build_time": build_time, "recycler": recycler,
-              "recycle": recycle if recycler is not None else None},
+              "recycle": recycle if recycler is not None else None, "auto": auto},
     )  # fmt: skip
 
 

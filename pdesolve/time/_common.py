@@ -269,7 +269,7 @@ class LinearPart:
         For Krylov solvers: a name (built once per shift from ``M − c L`` and kept) or any
         object :func:`pdesolve.linalg.solve` accepts (used as given).
     solver_options : dict, optional
-        Passed to :func:`pdesolve.linalg.solve` (default ``rtol=1e-10``).
+        Passed to :func:`pdesolve.linalg.solve` (its default ``rtol``, the true residual).
     warm_start : bool
         Krylov solves start from the guess the stepper passes (the current state) instead of 0.
     owner : StepperBase
@@ -296,7 +296,7 @@ class LinearPart:
         self.owner = owner
         self.solver = str(solver).lower()
         self.pc = pc
-        self.solver_options = {"rtol": 1e-10, **(solver_options or {})}
+        self.solver_options = dict(solver_options or {})
         self.warm_start = bool(warm_start)
         self.cache_size = int(cache_size)
         self._cache: OrderedDict[Any, Any] = OrderedDict()

@@ -14,8 +14,8 @@ import scipy.sparse.linalg as spla
 from mpi4py import MPI
 
 import pdesolve as ps
-from pdesolve.backends.petsc import RowBlock, petsc_solve
 from pdesolve.fem import forms
+from pdesolve.linalg.petsc import RowBlock, petsc_solve
 from pdesolve.linalg.validate import SolverInputError
 
 comm = MPI.COMM_WORLD

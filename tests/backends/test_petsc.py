@@ -43,7 +43,7 @@ def poisson():
 
 
 def test_roundtrip_is_exact(poisson):
-    from pdesolve.backends.petsc import from_petsc, to_petsc
+    from pdesolve.linalg.petsc import from_petsc, to_petsc
 
     A = poisson[0]
     assert abs(from_petsc(to_petsc(A)) - A).max() == 0.0
@@ -176,7 +176,7 @@ def test_stationary_methods_are_richardson_with_the_right_pc(method, omega, swee
     """The stationary methods went to PETSc as KSP types ("sor": error 86) and "jacobi" ran
     Richardson with PETSc's default ILU. Now Richardson + PC jacobi/sor: the same iteration as
     the scipy backend's, so the same iteration count, and the direct solve's answer."""
-    from pdesolve.backends.petsc import petsc_solve
+    from pdesolve.linalg.petsc import petsc_solve
 
     A, b = laplacian_5pt(20), np.ones(400)
     mo = {} if omega is None else {"omega": omega}
@@ -226,7 +226,7 @@ def test_unknown_names_raise_solver_input_error(poisson):
 
 
 def test_pc_names_are_case_insensitive_and_choose_the_sweep(poisson):
-    from pdesolve.backends.petsc import petsc_solve
+    from pdesolve.linalg.petsc import petsc_solve
 
     A, b, ref = poisson
     cases = [
@@ -249,7 +249,7 @@ def test_pc_names_are_case_insensitive_and_choose_the_sweep(poisson):
 
 
 def test_residual_kind_uses_pdesolve_names(poisson):
-    from pdesolve.backends.petsc import petsc_solve
+    from pdesolve.linalg.petsc import petsc_solve
 
     A, b, _ = poisson
     cases = [
@@ -279,7 +279,7 @@ def test_rtol_holds_for_the_true_residual(poisson, method, pc):
 
 
 def test_callback_sees_every_iterate(poisson):
-    from pdesolve.backends.petsc import petsc_solve
+    from pdesolve.linalg.petsc import petsc_solve
 
     A, b, _ = poisson
     for method, pc in [("cg", "jacobi"), ("gmres", "ilu"), ("sor", None)]:
@@ -301,7 +301,7 @@ def test_callback_sees_every_iterate(poisson):
 
 
 def test_callback_exception_propagates(poisson):
-    from pdesolve.backends.petsc import petsc_solve
+    from pdesolve.linalg.petsc import petsc_solve
 
     class Stop(Exception):
         pass
@@ -320,7 +320,7 @@ def test_callback_exception_propagates(poisson):
 
 
 def test_method_options_restart_and_priority(poisson):
-    from pdesolve.backends.petsc import petsc_solve
+    from pdesolve.linalg.petsc import petsc_solve
 
     A, b, _ = poisson
     r30 = petsc_solve(A, b, "gmres", "jacobi", rtol=1e-10)
@@ -357,7 +357,7 @@ def test_method_options_restart_and_priority(poisson):
     ],
 )
 def test_bad_method_options_raise(poisson, method, pc, method_options, match):
-    from pdesolve.backends.petsc import petsc_solve
+    from pdesolve.linalg.petsc import petsc_solve
 
     A, b, _ = poisson
     with pytest.raises(SolverInputError, match=match):
@@ -388,7 +388,7 @@ def test_bad_inputs_raise_solver_input_error(poisson):
 def test_default_maxiter_is_ten_n():
     """Jacobi on the 1-D Laplacian with n = 50 needs about 9,700 iterations for rtol 1e-8:
     more than 10 n = 500, less than the old default of 10,000."""
-    from pdesolve.backends.petsc import petsc_solve
+    from pdesolve.linalg.petsc import petsc_solve
 
     A = sp.diags([-1.0, 2.0, -1.0], [-1, 0, 1], shape=(50, 50)).tocsr()
     res = petsc_solve(A, np.ones(50), "jacobi", rtol=1e-8)

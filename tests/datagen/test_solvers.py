@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from pdesolve.datagen import DatagenError
-from pdesolve.datagen.solvers import FastPoissonPC, choose_solver, relative_residual, solve_chunk
+from pdesolve.datagen.solvers import choose_solver, relative_residual, solve_chunk
+from pdesolve.linalg.fast_poisson import FastPoissonPC
 from pdesolve.models.darcy_fd import darcy_skr, darcy_symmetric, laplacian_5pt
 
 

@@ -119,7 +119,8 @@ def test_solver_object_protocol_and_callable_systems():
     for i in range(5):
         assert relerr(res[i], direct(A_fixed, rhs[i])) < 1e-6
     factory = solve_sequence(lambda i: (A_fixed, rhs[i]), count=5, method="gmres",
-                             pc=lambda A: ps.linalg.make_preconditioner("ilu", A))  # fmt: skip
+                             pc=ps.linalg.PreconditionerFactory(
+                                 lambda A: ps.linalg.make_preconditioner("ilu", A)))  # fmt: skip
     assert factory.total_iterations < res.total_iterations
 
 

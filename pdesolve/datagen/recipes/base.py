@@ -17,9 +17,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from ...linalg.fast_poisson import FastPoissonPC
 from ..errors import DatagenError
 from ..seeding import sample_rng
-from ..solvers import FastPoissonPC, relative_residual, solve_chunk
+from ..solvers import relative_residual, solve_chunk
 
 __all__ = ["Recipe", "LinearRecipe"]
 
@@ -135,6 +136,9 @@ class LinearRecipe(Recipe):
     symmetric: ClassVar[bool] = True
     #: scaling of the fast Poisson preconditioner, None when it does not apply
     pc_scaling: ClassVar[str | None] = None
+    #: whether the fast Poisson preconditioner is mesh-independent for this operator (it is
+    #: not for Helmholtz): ``auto`` then solves directly only up to 1024 unknowns
+    fast_pc_effective: ClassVar[bool] = True
 
     def draw(self, rng: np.random.Generator, index: int, seed: int) -> dict[str, Any]:
         raise NotImplementedError
@@ -166,14 +170,15 @@ class LinearRecipe(Recipe):
     def resolved_solver(self, solver: str) -> str:
         from ..solvers import choose_solver
 
-        return choose_solver(solver, self.unknowns_side() ** 2, self.pc_scaling is not None)
+        fast = self.pc_scaling is not None and self.fast_pc_effective
+        return choose_solver(solver, self.unknowns_side() ** 2, fast, self.symmetric)
 
     def generate(
         self, indices: Sequence[int], seed: int, *, solver: str = "auto", rtol: float = 1e-8
     ) -> dict[str, np.ndarray]:
         inputs = [self.draw(sample_rng(seed, i), int(i), seed) for i in indices]
         systems = [self.system(x) for x in inputs]
-        pc = None
+        solver, pc = self.resolved_solver(solver), None
         if self.pc_scaling is not None:
             pc = FastPoissonPC.factory(self.unknowns_side(), self.pc_scaling)
         xs, residuals, _ = solve_chunk(

@@ -184,6 +184,9 @@ class Helmholtz(LognormalDarcy):
     }
     symmetric = False  # type: ignore[assignment]
     pc_scaling = "left"  # type: ignore[assignment]
+    #: exact only at ``k = 0``; GMRES with it stalls for moderate wave numbers (``k ≈ 20..60``
+    #: at resolution 40), where LU still solves: ``auto`` takes LU up to 50 000 unknowns
+    fast_pc_effective = False  # type: ignore[assignment]
 
     def validate(self) -> None:
         if not self.params["k_max"] > self.params["k_min"] >= 0:
@@ -193,16 +196,6 @@ class Helmholtz(LognormalDarcy):
 
     def layout(self) -> Layout:
         return {**super().layout(), "k": ((), "float64")}
-
-    def resolved_solver(self, solver: str) -> str:
-        """``auto`` is sparse LU up to :data:`~pdesolve.datagen.solvers.DIRECT_MAX_N_NO_PC`
-        unknowns: the fast Poisson preconditioner is exact only at ``k = 0`` and GMRES stalls
-        for moderate wave numbers (``k ≈ 20..60`` at resolution 40), where LU still solves."""
-        from ..solvers import DIRECT_MAX_N_NO_PC
-
-        if solver == "auto" and self.unknowns_side() ** 2 <= DIRECT_MAX_N_NO_PC:
-            return "direct"
-        return super().resolved_solver(solver)
 
     def draw(self, rng: np.random.Generator, index: int, seed: int) -> dict[str, Any]:
         bounds = [(self.params["k_min"], self.params["k_max"])]

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..methods import DEFAULT_RTOL
 from ..result import SolveResult
 from ._common import (
     axpy,
@@ -29,7 +30,7 @@ def bicgstab_solve(
     b: Any,
     x0: Any = None,
     *,
-    rtol: float = 1e-5,
+    rtol: float = DEFAULT_RTOL,
     atol: float = 0.0,
     maxiter: int | None = None,
     M: Any = None,

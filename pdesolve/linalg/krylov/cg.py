@@ -6,6 +6,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from ..methods import DEFAULT_RTOL
 from ..result import SolveResult
 from ..validate import NotSPDError
 from ._common import (
@@ -29,7 +30,7 @@ def cg_solve(
     b: Any,
     x0: Any = None,
     *,
-    rtol: float = 1e-5,
+    rtol: float = DEFAULT_RTOL,
     atol: float = 0.0,
     maxiter: int | None = None,
     M: Any = None,

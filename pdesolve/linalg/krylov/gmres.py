@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from ...backends import to_numpy
+from ..methods import DEFAULT_RTOL
 from ..result import SolveResult
 from ..validate import SolverInputError
 from ._common import (
@@ -259,7 +260,7 @@ def gmres_solve(
     b: Any,
     x0: Any = None,
     *,
-    rtol: float = 1e-5,
+    rtol: float = DEFAULT_RTOL,
     atol: float = 0.0,
     maxiter: int | None = None,
     M: Any = None,
@@ -370,7 +371,7 @@ def fgmres_solve(
     b: Any,
     x0: Any = None,
     *,
-    rtol: float = 1e-5,
+    rtol: float = DEFAULT_RTOL,
     atol: float = 0.0,
     maxiter: int | None = None,
     M: Any = None,

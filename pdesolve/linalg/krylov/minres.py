@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from ..methods import DEFAULT_RTOL
 from ..result import SolveResult
 from ..validate import NotSPDError, SolverInputError
 from ._common import (
@@ -53,7 +54,7 @@ def minres_solve(
     b: Any,
     x0: Any = None,
     *,
-    rtol: float = 1e-5,
+    rtol: float = DEFAULT_RTOL,
     atol: float = 0.0,
     maxiter: int | None = None,
     M: Any = None,

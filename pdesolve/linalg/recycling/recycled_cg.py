@@ -16,6 +16,7 @@ from scipy.linalg.blas import get_blas_funcs
 
 from ..krylov._common import (
     KrylovSetup,
+    check_symmetric,
     default_maxiter,
     finish,
     method_name,
@@ -383,6 +384,9 @@ class RecycledCG:
         s = setup_system(A, b, x0, M, rtol, atol, name=owner, symmetric_pc=True)
         st = self._state
         changed = operator_changed(st, A, M, same_matrix, uses_m=False)
+        if changed:  # a new matrix: the two-matvec symmetry probe cg_solve makes
+            check_symmetric(s, owner, "recycled CG needs a symmetric positive definite A: use "
+                            "gcrodr for a nonsymmetric one", error=NotSPDError)  # fmt: skip
         name = method_name(f"recycled_cg({self.k})", s)
         extra: dict[str, Any] = {"k_target": self.k, "window": self.window}
         if s.bnorm == 0.0:

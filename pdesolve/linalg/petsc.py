@@ -12,7 +12,10 @@ in this module.
   ``"-ksp_type cg -pc_type gamg -ksp_monitor"``) under a private prefix, so they never leak into
   PETSc's global options database.
 
-Names (case-insensitive) map onto KSP + PC types as follows; an unknown method raises
+Method names are rows of the method table (:mod:`pdesolve.linalg.methods`, its ``petsc`` and
+``petsc_pc`` columns; :func:`petsc_names`); a method without a KSP equivalent (``"gcrodr"``,
+``"rcg"``) is refused by name. Names (case-insensitive) map onto KSP + PC types as follows; an
+unknown method raises
 :class:`~pdesolve.linalg.validate.SolverInputError` (other KSP types: ``options={"ksp_type":
 ...}``), and a preconditioner name that is not one of pdesolve's must be a PETSc PC type.
 
@@ -76,30 +79,27 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import PdesolveError
-from ..linalg.result import SolveResult
-from ..linalg.validate import SolverInputError
+from .methods import METHODS, Method, lookup
+from .result import SolveResult
+from .validate import SolverInputError
 
-#: Krylov and direct methods -> KSP type (None: PETSc's default)
-_KSP_OF_METHOD: dict[str, str | None] = {
-    "auto": None,
-    "cg": "cg",
-    "minres": "minres",
-    "gmres": "gmres",
-    "fgmres": "fgmres",
-    "bicgstab": "bcgs",
-    "direct": "preonly",
-    "lu": "preonly",
-    "superlu": "preonly",
-    "spsolve": "preonly",
-}
-_DIRECT = {"direct", "lu", "superlu", "spsolve"}
-#: stationary methods (KSP richardson) -> (PC type, SOR sweep or None)
-_STATIONARY: dict[str, tuple[str, str | None]] = {
-    "jacobi": ("jacobi", None),
-    "gauss-seidel": ("sor", "forward"),
-    "sor": ("sor", "forward"),
-    "ssor": ("sor", "symmetric"),
-}
+
+def petsc_names(method: str) -> tuple[str, str | None, tuple[str, str | None] | None]:
+    """``(canonical name, KSP type, PC implied by the method)`` from the method table;
+    ``"auto"`` is PETSc's default KSP. A method without a KSP equivalent (the recycling
+    solvers) raises :class:`SolverInputError` naming the scipy backend."""
+    if isinstance(method, str) and method.lower() == "auto":
+        return "auto", None, None
+    row: Method = lookup(method)
+    if row.petsc is None:
+        with_ksp = ", ".join(m.name for m in METHODS if m.petsc)
+        raise SolverInputError(
+            f"{row.name} ({row.summary}) has no PETSc KSP equivalent; use backend='scipy', or "
+            f"one of {with_ksp} on PETSc"
+        )
+    return row.name, row.petsc, row.petsc_pc
+
+
 #: preconditioner names -> (PC type, SOR sweep or None)
 _PC_OF_NAME: dict[str, tuple[str, str | None]] = {
     "none": ("none", None),
@@ -394,30 +394,25 @@ def _resolve_names(
             f"the PETSc backend takes preconditioners by name ({', '.join(_PC_OF_NAME)} or a "
             f"PETSc PC type) or as options={{'pc_type': ...}}, not {type(pc).__name__}"
         )
-    key = method.lower()
+    key, ksp_type, implied = petsc_names(method)
     pc_key = None if pc is None else (pc.lower() or "none")
-    if key in _STATIONARY:
+    if ksp_type == "richardson":  # a stationary method: the PC is the method
         if pc_key not in (None, "none", "identity"):
             raise SolverInputError(f"{key} is a stationary method and takes no preconditioner")
-        pc_type, sweep = _STATIONARY[key]
+        pc_type, sweep = implied
         return key, "richardson", None, pc_type, sweep
-    if key not in _KSP_OF_METHOD:
-        raise SolverInputError(
-            f"unknown method {method!r}; choose from {', '.join([*_KSP_OF_METHOD, *_STATIONARY])}"
-            " (other KSP types: options={'ksp_type': ...})"
-        )
-    if key in _DIRECT and pc_key is None:
-        pc_key = "lu"
+    if implied is not None and pc_key is None:  # direct: preonly + LU
+        pc_key = implied[0]
     if pc_key is None:
-        return key, _KSP_OF_METHOD[key], None, None, None
+        return key, ksp_type, None, None, None
     if pc_key in _PC_OF_NAME:
         pc_type, sweep = _PC_OF_NAME[pc_key]
-        if sweep == "forward" and key in ("cg", "minres"):
+        if sweep == "forward" and key != "auto" and lookup(key).symmetric_only:
             sweep = "symmetric"  # CG and MINRES need a symmetric preconditioner
-        return key, _KSP_OF_METHOD[key], pc_key, pc_type, sweep
+        return key, ksp_type, pc_key, pc_type, sweep
     petsc_types = {v for k, v in vars(PETSc.PC.Type).items() if k.isupper() and isinstance(v, str)}
     if pc_key in petsc_types:
-        return key, _KSP_OF_METHOD[key], pc_key, pc_key, None
+        return key, ksp_type, pc_key, pc_key, None
     raise SolverInputError(
         f"unknown preconditioner {pc!r}; choose from {', '.join(_PC_OF_NAME)} or a PETSc PC "
         f"type ({', '.join(sorted(petsc_types))})"
@@ -449,7 +444,7 @@ def _option_defaults(
             raise SolverInputError(f"restart must be a positive integer, got {restart!r}")
         out["ksp_gmres_restart"] = str(int(restart))
     omega = method_options.get("omega")
-    stationary = key in _STATIONARY
+    stationary = key != "auto" and lookup(key).kind == "stationary"
     if key == "gauss-seidel" or (
         not stationary and pc_key in ("gs", "gauss-seidel", "gauss_seidel")
     ):
