@@ -35,6 +35,7 @@ DEMOS: tuple[str, ...] = (
     "gray_scott",
     "turbulence2d",
     "datagen",
+    "cavity",
 )
 
 

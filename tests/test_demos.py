@@ -81,3 +81,9 @@ def test_demos_are_literate_notebooks():
         kinds = [c.cell_type for c in nb.cells]
         assert kinds.count("markdown") >= 3 and kinds.count("code") >= 3, name
         assert any("$$" in c.source for c in nb.cells if c.cell_type == "markdown"), name
+
+
+def test_cavity_demo_matches_ghia(results):
+    r = results["cavity"]
+    assert r["max_deviation"][100.0] <= 0.01  # 16 x 16 graded Taylor-Hood, lid speed 1
+    assert {f.name for f in r["files"]} == {"cavity_profiles.png", "cavity_speed.png"}
