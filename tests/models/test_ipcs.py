@@ -1,0 +1,82 @@
+"""IPCS (Goda's incremental pressure correction) on the Taylor–Green vortex, an exact
+Navier–Stokes solution: second order in time for the velocity, first for the pressure
+(Guermond, Minev & Shen 2006), and the spatial error at the Taylor–Hood level."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import pdesolve as ps
+from pdesolve.models.ipcs import IPCS, FlowBlowUpError
+from pdesolve.models.stokes import VelocityBC
+
+NU = 0.05
+
+
+def velocity(x, t):
+    e = np.exp(-2 * np.pi**2 * NU * t)
+    return np.stack([-np.cos(np.pi * x[0]) * np.sin(np.pi * x[1]) * e,
+                     np.sin(np.pi * x[0]) * np.cos(np.pi * x[1]) * e])  # fmt: skip
+
+
+def pressure(x, t):
+    return -0.25 * (np.cos(2 * np.pi * x[0]) + np.cos(2 * np.pi * x[1])) * np.exp(
+        -4 * np.pi**2 * NU * t)  # fmt: skip
+
+
+def run(W, steps: int, T: float = 0.5, **kw) -> IPCS:
+    V, Q = W.spaces
+    s = IPCS(W, NU, T / steps, [VelocityBC(None, velocity)], **kw)
+    s.set_state(velocity(V.node_coordinates.T, 0.0).T.ravel(),
+                pressure(Q.node_coordinates.T, 0.0))  # fmt: skip
+    s.run(T)
+    assert s.steps == steps and s.t == pytest.approx(T)
+    return s
+
+
+def rms(a):
+    return float(np.sqrt(np.mean(a**2)))
+
+
+@pytest.mark.parametrize("rotational", [False, True])
+def test_taylor_green_time_orders(rotational):
+    W = ps.fem.taylor_hood(ps.mesh.rectangle(8, 8))
+    ref = run(W, 640, rotational=rotational)  # the time-converged solution on this mesh
+    eu, ep = [], []
+    for k in (20, 40, 80):
+        s = run(W, k, rotational=rotational)
+        eu.append(rms(s.u - ref.u))
+        ep.append(rms((s.p - s.p.mean()) - (ref.p - ref.p.mean())))
+    ru, rp = np.log2(eu[1] / eu[2]), np.log2(ep[1] / ep[2])
+    assert 1.8 < ru < 2.3, eu  # CN viscous + AB2 convection + incremental correction
+    assert 0.85 < rp < 1.4, ep  # the pressure boundary layer of the incremental scheme
+
+
+def test_taylor_green_against_the_exact_solution():
+    errs = []
+    for n in (6, 12):
+        W = ps.fem.taylor_hood(ps.mesh.rectangle(n, n))
+        s = run(W, 100)
+        x = W.spaces[0].node_coordinates.T
+        errs.append(rms(s.u - velocity(x, s.t).T.ravel()))
+    assert errs[1] < 2e-3 and errs[0] / errs[1] > 4.0, errs  # P2 velocity, nodal values
+
+
+def test_explicit_convection_beyond_its_cfl_limit_is_a_named_error():
+    W = ps.fem.taylor_hood(ps.mesh.rectangle(8, 8))
+    V, Q = W.spaces
+    fast = lambda x, t: 50.0 * velocity(x, 0.0)  # noqa: E731
+    s = IPCS(W, 1e-4, 0.05, [VelocityBC(None, fast)], blowup=1e3)
+    s.set_state(fast(V.node_coordinates.T, 0.0).T.ravel())
+    with pytest.raises(FlowBlowUpError, match="reduce dt"):
+        s.run(20.0)
+
+
+def test_an_open_boundary_must_be_named():
+    from pdesolve.mesh.channel import dfg_channel
+    from pdesolve.models.dfg import dfg_bcs
+
+    W = ps.fem.taylor_hood(dfg_channel(4))
+    with pytest.raises(ValueError, match="outlet"):
+        IPCS(W, 1e-3, 1e-3, dfg_bcs(0.3))
