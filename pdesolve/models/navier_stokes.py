@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from ..errors import ConvergenceError
 from ..fem.bcs import _eliminate
 from ..fem.forms import ddot, div, dot, grad
 from ..fem.mixed import (
@@ -137,11 +138,15 @@ class NavierStokes(Stokes):
         rtol: float = 1e-10,
         atol: float = 1e-10,
         maxiter: int = 25,
+        linear: str = "direct",
     ) -> MixedFunction:
         """Newton's method from ``x0`` (default: the Stokes solution), optionally through the
         viscosities ``continuation`` (descending to ``nu``), each from the previous solution.
 
-        ``self.history`` holds the residual norms of each Newton solve."""
+        ``linear`` solves the Newton steps: ``"direct"`` (saddle-point LU) or ``"lsc"``
+        (FGMRES to 1e-9 with :class:`~pdesolve.linalg.saddle.BlockTriangularPC`; flows with an
+        outlet only). ``self.history`` holds the residual norms of each Newton solve,
+        ``self.linear_iterations`` the Krylov iterations of each step (``"lsc"``)."""
         from ..linalg.nonlinear import newton
 
         W = self.W
@@ -151,16 +156,47 @@ class NavierStokes(Stokes):
         x[d] = g
         mean = self.pressure != "none"
         path = [*list(continuation or []), self.nu]
-        self.history = []
+        self.history, self.linear_iterations = [], []
+        solver = self._lsc_solver() if linear == "lsc" else _direct
+        if linear not in ("direct", "lsc"):
+            raise ValueError(f"linear must be 'direct' or 'lsc', got {linear!r}")
+        if linear == "lsc" and mean:
+            raise ValueError("linear='lsc' needs an outflow boundary (pressure='none'); use "
+                             "'direct' for enclosed flows")
         for nu in path:
             F, J = self._callables(nu)
             z = np.concatenate([x, [0.0]]) if mean else x
             res = newton(
-                F, J, z, rtol=rtol, atol=atol, maxiter=maxiter, linear_solver=_direct
+                F, J, z, rtol=rtol, atol=atol, maxiter=maxiter, linear_solver=solver
             )
             self.history.append(list(res.residual_norms))
             x = res.x[:n]
         return MixedFunction(W, x)
+
+
+    def _lsc_solver(self):
+        """Newton-step solve by FGMRES with the LSC block-triangular preconditioner."""
+        from ..linalg.krylov import fgmres_solve
+        from ..linalg.saddle import BlockTriangularPC
+
+        W = self.W
+
+        @mixed_bilinear_form
+        def mass(u, v, w):
+            return dot(u[0], v[0])
+
+        Q = W.block(assemble_mixed(mass, W), 0, 0).diagonal()
+        iu, ip = W.dofs(0), W.dofs(1)
+
+        def solve(A, b):
+            pc = BlockTriangularPC(A, iu, ip, Q)
+            res = fgmres_solve(A, b, M=pc, rtol=1e-9, restart=200, maxiter=2000)
+            if not res.converged:
+                raise ConvergenceError(f"LSC-FGMRES Newton step: {res.info['reason']}")
+            self.linear_iterations.append(res.iterations)
+            return res.x
+
+        return solve
 
 
 def _direct(A, b):

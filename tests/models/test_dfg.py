@@ -47,3 +47,17 @@ def test_bad_mesh_parameters_are_refused():
         dfg_channel(8, fine=3)
     with pytest.raises(ValueError, match="n >= 4"):
         dfg_channel(2)
+
+
+def test_newton_with_the_lsc_block_preconditioner_matches_the_direct_solve():
+    import pdesolve as ps
+    from pdesolve.models.dfg import NU, dfg_bcs
+    from pdesolve.models.navier_stokes import NavierStokes
+
+    W = ps.fem.taylor_hood(dfg_channel(6, fine=2))
+    ns = NavierStokes(W, NU, bcs=dfg_bcs(0.3))
+    direct = ns.solve().x
+    lsc = ns.solve(linear="lsc").x
+    assert np.abs(lsc - direct).max() <= 1e-8 * np.abs(direct).max()
+    assert len(ns.linear_iterations) == len(ns.history[-1]) - 1
+    assert max(ns.linear_iterations) < 400  # FGMRES to 1e-9 per Newton step
