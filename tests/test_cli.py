@@ -76,6 +76,8 @@ def test_demo_quick(tmp_path, capsys):
     out = capsys.readouterr().out
     pngs = sorted(p.name for p in tmp_path.glob("*.png"))
     assert pngs == [
+        "cavity_profiles.png",
+        "cavity_speed.png",
         "datagen_darcy.png",
         "elasticity_cantilever.png",
         "gray_scott.png",

@@ -26,6 +26,7 @@ def test_code_blocks_run_verbatim(path, tmp_path, monkeypatch):
     if not code:
         pytest.skip(f"{path.name} has no python blocks")
     has_petsc = importlib.util.find_spec("petsc4py") is not None
+    (tmp_path / "meshes").symlink_to(ROOT / "meshes")  # paths as written, from the repo root
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MPLBACKEND", "Agg")
     namespace: dict = {"__name__": "__docs__"}

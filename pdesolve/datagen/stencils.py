@@ -4,64 +4,45 @@ The recipes that store fields on the ``s x s`` nodes ``x_ij = (j h, i h)``, ``h 
 boundary included (FNO's Darcy files, Poisson with boundary data), solve for the
 ``(s−2)²`` interior nodes, numbered row-major. Matrices are scaled by ``h²`` (right-hand side
 ``h² f``), so their interior part is the five-point pattern of
-:func:`pdesolve.models.darcy_fd.laplacian_5pt` and :class:`~pdesolve.datagen.solvers.FastPoissonPC`
+:func:`pdesolve.models.stencils.laplacian_5pt` and :class:`~pdesolve.datagen.solvers.FastPoissonPC`
 applies.
 
-Every sample of a recipe has the same sparsity pattern, so the matrices are filled into a cached
-CSR pattern (:class:`FivePointPattern`): a sample costs the vectorised face coefficients and one
-gather, not a COO -> CSR conversion.
+Every sample of a recipe has the same sparsity pattern, so the matrices are filled into the
+cached CSR pattern of :mod:`pdesolve.models.stencils` (the one home of five-point construction;
+:class:`~pdesolve.models.stencils.FivePointPattern` is importable from here too): a sample costs
+the vectorised face coefficients and one gather, not a COO -> CSR conversion. What stays here is
+specific to the recipes' full node grids (boundary included, ``h = 1/(s−1)``, boundary data
+lifted to the right-hand side) and to their errors (:class:`~pdesolve.datagen.DatagenError`).
+``pdesolve.models`` is imported on first use, not with this module.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
+from types import ModuleType
 
 import numpy as np
 import scipy.sparse as sp
 
 from .errors import DatagenError
 
-__all__ = [
-    "FivePointPattern", "darcy_fno", "darcy_harmonic", "poisson_dirichlet", "interior",
-    "with_boundary",
-]
+__all__ = ["darcy_fno", "darcy_harmonic", "poisson_dirichlet", "interior", "with_boundary"]
 
 
-class FivePointPattern:
-    """The CSR pattern of a five-point matrix on ``m x m`` nodes (row-major numbering).
+@cache
+def _shared() -> ModuleType:
+    """:mod:`pdesolve.models.stencils`, imported on first use (not with this module, so that
+    importing pdesolve.datagen does not import pdesolve.models), then a cached lookup."""
+    from ..models import stencils
 
-    :meth:`matrix` takes the diagonal ``(m, m)``, the east couplings ``(m, m−1)`` (node
-    ``(i, j)`` with ``(i, j+1)``) and the south couplings ``(m−1, m)`` (``(i, j)`` with
-    ``(i+1, j)``) of a symmetric matrix and returns it as CSR with sorted indices.
-    """
-
-    def __init__(self, m: int):
-        self.m = m
-        idx = np.arange(m * m).reshape(m, m)
-        rows = np.concatenate([idx.ravel(), idx[:, :-1].ravel(), idx[:, 1:].ravel(),
-                               idx[:-1, :].ravel(), idx[1:, :].ravel()])  # fmt: skip
-        cols = np.concatenate([idx.ravel(), idx[:, 1:].ravel(), idx[:, :-1].ravel(),
-                               idx[1:, :].ravel(), idx[:-1, :].ravel()])  # fmt: skip
-        # entry k of the concatenated value list lands at CSR slot where order == k
-        probe = sp.csr_matrix((np.arange(1, rows.size + 1, dtype=np.float64), (rows, cols)),
-                              shape=(m * m, m * m))  # fmt: skip
-        probe.sort_indices()
-        self.indptr, self.indices = probe.indptr, probe.indices
-        self.order = probe.data.astype(np.int64) - 1
-
-    def matrix(self, diag: np.ndarray, east: np.ndarray, south: np.ndarray) -> sp.csr_matrix:
-        e, s_ = east.ravel(), south.ravel()
-        values = np.concatenate([diag.ravel(), e, e, s_, s_])[self.order]
-        n = self.m * self.m
-        A = sp.csr_matrix((values, self.indices, self.indptr), shape=(n, n), copy=False)
-        A.has_sorted_indices = True
-        return A
+    return stencils
 
 
-@lru_cache(maxsize=8)
-def five_point_pattern(m: int) -> FivePointPattern:
-    """The cached :class:`FivePointPattern` of ``m x m`` nodes."""
-    return FivePointPattern(m)
+def __getattr__(name: str):
+    # FivePointPattern and five_point_pattern, once defined here, live in pdesolve.models.stencils
+    if name in ("FivePointPattern", "five_point_pattern"):
+        return getattr(_shared(), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _square(a: np.ndarray, name: str) -> np.ndarray:
@@ -115,7 +96,7 @@ def darcy_fno(a: np.ndarray, f: float | np.ndarray = 1.0) -> tuple[sp.csr_matrix
     fy = 0.5 * (a[:-1, 1:-1] + a[1:, 1:-1])  # faces (i, j)-(i+1, j) of interior columns: (s-1, m)
     diag = fx[:, :-1] + fx[:, 1:] + fy[:-1, :] + fy[1:, :]
     # couplings between interior neighbours: east (m, m-1), south (m-1, m)
-    A = five_point_pattern(m).matrix(diag, -fx[:, 1:-1], -fy[1:-1, :])
+    A = _shared().five_point_pattern(m).matrix(diag, -fx[:, 1:-1], -fy[1:-1, :])
     fb = np.broadcast_to(np.asarray(f, dtype=np.float64), (s, s))
     return A, h * h * interior(fb)
 
@@ -123,8 +104,8 @@ def darcy_fno(a: np.ndarray, f: float | np.ndarray = 1.0) -> tuple[sp.csr_matrix
 def darcy_harmonic(a: np.ndarray, f: float | np.ndarray = 1.0) -> tuple[sp.csr_matrix, np.ndarray]:
     r"""``−∇·(a∇u) = f`` on the ``s x s`` interior nodes (``h = 1/(s+1)``), harmonic-mean faces
     ``2 a_p a_q/(a_p + a_q)``, ``a_p`` on the faces to the boundary: the matrix of
-    :func:`pdesolve.models.darcy_fd.darcy_symmetric` (equal entry for entry, tested), filled into
-    the cached pattern.
+    :func:`pdesolve.models.darcy_fd.darcy_symmetric` (both are
+    :func:`pdesolve.models.stencils.harmonic_darcy_matrix`), with this module's errors.
 
     Parameters
     ----------
@@ -136,18 +117,9 @@ def darcy_harmonic(a: np.ndarray, f: float | np.ndarray = 1.0) -> tuple[sp.csr_m
     if a.ndim != 2 or a.shape[0] != a.shape[1] or not np.isfinite(a).all() or (a <= 0).any():
         raise DatagenError(f"a must be a finite positive (s, s) array, got shape {a.shape}")
     s = a.shape[0]
-    east = 2.0 * a[:, :-1] * a[:, 1:] / (a[:, :-1] + a[:, 1:])
-    south = 2.0 * a[:-1, :] * a[1:, :] / (a[:-1, :] + a[1:, :])
-    pad_e = np.pad(east, ((0, 0), (1, 1)))  # faces west/east of every node, boundary faces 0
-    pad_s = np.pad(south, ((1, 1), (0, 0)))
-    diag = pad_e[:, :-1] + pad_e[:, 1:] + pad_s[:-1, :] + pad_s[1:, :]
-    boundary_faces = np.zeros((s, s))
-    boundary_faces[:, [0, -1]] += 1
-    boundary_faces[[0, -1], :] += 1
-    diag += boundary_faces * a
     h = 1.0 / (s + 1)
     rhs = h * h * np.broadcast_to(np.asarray(f, dtype=np.float64), (s, s)).ravel()
-    return five_point_pattern(s).matrix(diag, -east, -south), np.ascontiguousarray(rhs)
+    return _shared().harmonic_darcy_matrix(a), np.ascontiguousarray(rhs)
 
 
 def poisson_dirichlet(
@@ -170,9 +142,7 @@ def poisson_dirichlet(
     s = f.shape[0]
     h = 1.0 / (s - 1)
     if laplacian is None:
-        from ..models.darcy_fd import laplacian_5pt
-
-        laplacian = laplacian_5pt(s - 2)
+        laplacian = _shared().laplacian_5pt(s - 2)
     b = h * h * f[1:-1, 1:-1].copy()
     b[0, :] += g[0, 1:-1]
     b[-1, :] += g[-1, 1:-1]

@@ -11,27 +11,43 @@
 - :class:`KuramotoSivashinsky` — 1D/2D/3D Kuramoto–Sivashinsky, Fourier, ETDRK4
 - :class:`Burgers` — viscous Burgers, Fourier; exact Cole–Hopf solutions
 - :class:`PeriodicHeat` — ``u_t = κΔu + f`` on a periodic box in 1–3D, Fourier
+- :class:`Stokes`, :class:`NavierStokes` (steady, Newton), :class:`IPCS` (unsteady,
+  incremental pressure correction) — incompressible flow on Taylor–Hood spaces;
+  :func:`lid_driven_cavity` (Ghia et al.), :func:`dfg_2d1`, :func:`dfg_unsteady` (DFG cylinder)
 - :func:`darcy_skr`, :func:`helmholtz_skr`, :func:`darcy_symmetric`, :class:`HeatCNSequence` —
   the five-point Darcy / Helmholtz systems of the Krylov-recycling and Learning-to-Relax papers
 """
 
 from .burgers import Burgers, cole_hopf_sine
+from .cavity import lid_driven_cavity
 from .darcy_fd import HeatCNSequence, darcy_skr, darcy_symmetric, helmholtz_skr
+from .dfg import dfg_2d1, dfg_unsteady
 from .gray_scott import PATTERNS, GrayScott
 from .heat import HeatEquation
+from .ipcs import IPCS, FlowBlowUpError
 from .kdv import KdV, kdv_soliton, kdv_two_soliton
 from .kuramoto_sivashinsky import KuramotoSivashinsky
+from .navier_stokes import NavierStokes
 from .navier_stokes2d import NavierStokes2D
 from .nls import NonlinearSchrodinger, nls_soliton
 from .phase_field import AllenCahn, CahnHilliard
 from .reaction_diffusion import REACTIONS, ReactionDiffusion
 from .spectral_heat import PeriodicHeat
+from .stokes import Stokes, VelocityBC
 from .wave import WaveEquation
 
 __all__ = [
     "PATTERNS",
     "REACTIONS",
     "AllenCahn",
+    "FlowBlowUpError",
+    "IPCS",
+    "NavierStokes",
+    "Stokes",
+    "VelocityBC",
+    "dfg_2d1",
+    "dfg_unsteady",
+    "lid_driven_cavity",
     "Burgers",
     "CahnHilliard",
     "GrayScott",

@@ -29,6 +29,9 @@ SKR's matrices entry for entry from an ``(s+2, s+2)`` field (so ``n = s²`` agai
 operator behind their published iteration and time ratios, and a much harder one for restarted
 GMRES (see :func:`darcy_skr`).
 
+The matrices are filled into the cached five-point pattern of :mod:`pdesolve.models.stencils`
+(which also holds :func:`laplacian_5pt`), the one home of the five-point construction.
+
 References
 ----------
 H. Wang, Z. Hao, J. Wang, Z. Geng, Z. Wang, B. Li and F. Wu, "Accelerating data generation for
@@ -46,6 +49,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import PdesolveError
+from .stencils import five_point_pattern, harmonic_darcy_matrix, laplacian_5pt
 
 __all__ = [
     "darcy_skr",
@@ -71,27 +75,6 @@ def _field(a: np.ndarray, name: str = "a") -> np.ndarray:
 def _rhs(f: float | np.ndarray, s: int, h: float) -> np.ndarray:
     f = np.broadcast_to(np.asarray(f, dtype=np.float64), (s, s))
     return h * h * np.ascontiguousarray(f).ravel()
-
-
-def _neighbour_pairs(s: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row and column indices ``(p, q)`` of all horizontal and vertical neighbour pairs, both
-    directions."""
-    idx = np.arange(s * s).reshape(s, s)
-    east = (idx[:, :-1].ravel(), idx[:, 1:].ravel())
-    south = (idx[:-1, :].ravel(), idx[1:, :].ravel())
-    p = np.concatenate([east[0], east[1], south[0], south[1]])
-    q = np.concatenate([east[1], east[0], south[1], south[0]])
-    return p, q
-
-
-def _assemble(diag: np.ndarray, p: np.ndarray, q: np.ndarray, off: np.ndarray) -> sp.csr_matrix:
-    n = diag.shape[0]
-    rows = np.concatenate([np.arange(n), p])
-    cols = np.concatenate([np.arange(n), q])
-    A = sp.csr_matrix((np.concatenate([diag, off]), (rows, cols)), shape=(n, n))
-    A.sum_duplicates()
-    A.sort_indices()
-    return A
 
 
 def darcy_skr(
@@ -151,32 +134,34 @@ def helmholtz_skr(
         raise PdesolveError(f"layout must be 'corrected' or 'skr-code', got {layout!r}")
     s = a.shape[0]
     h = 1.0 / (s + 1)
-    flat = a.ravel()
-    p, q = _neighbour_pairs(s)
-    A = _assemble(4.0 * flat - (h * k) ** 2, p, q, -flat[q])
+    # row p couples to neighbour q with −a_q: east/south take the second node's coefficient,
+    # west/north (the rows of the second nodes) the first's
+    A = five_point_pattern(s).matrix(
+        4.0 * a - (h * k) ** 2, -a[:, 1:], -a[1:, :], west=-a[:, :-1], north=-a[:-1, :]
+    )
     return A, _rhs(f, s, h)
 
 
 def _skr_code_system(a: np.ndarray, k: float, f: float | np.ndarray):
     """The matrix of SKR's ``build_helmholtz`` (``build_darcy`` for ``k = 0``), reproduced
-    diagonal by diagonal from the ``(s+2, s+2)`` field, the ``[s−2:]`` slice included."""
+    diagonal by diagonal from the ``(s+2, s+2)`` field, the ``[s−2:]`` slice included.
+
+    SKR stacks the diagonals ``[−1, −s, 0, s, 1]`` with scipy's ``diags``; its ``±1`` diagonals
+    are zero where they would wrap from one grid row to the next, so the matrix has the
+    five-point pattern and its diagonals are the couplings of :mod:`.stencils`: ``−1`` the west
+    couplings, ``+1`` the east, ``+s`` the south and ``−s`` the north ones.
+    """
     s = a.shape[0] - 2
     if s < 3:
         raise PdesolveError("layout='skr-code' needs a field of at least 5 x 5 points")
     n, h = s * s, 1.0 / (s - 1)
-    west = a[1:-1, :-2].copy()
-    west[:, 0] = 0.0
-    east = a[1:-1, 2:].copy()
-    east[:, -1] = 0.0
-    up = a[:-2, 1:-1].ravel()[s - 2 : s - 2 + n - s]  # SKR's slice; aligned would start at s
-    down = a[2:, 1:-1].ravel()[: n - s]
-    diag = 4.0 * a[1:-1, 1:-1].ravel() - (h * k) ** 2
-    A = sp.diags(
-        [-west.ravel()[1:], -up, diag, -down, -east.ravel()[:-1]], [-1, -s, 0, s, 1],
-        shape=(n, n), format="csr",
-    )  # fmt: skip
-    A.eliminate_zeros()
-    A.sort_indices()
+    # the −s diagonal: SKR's slice of length n − s (what diags keeps); aligned would start at s
+    up = a[:-2, 1:-1].ravel()[s - 2 : s - 2 + n - s].reshape(s - 1, s)
+    east = a[1:-1, 2:-1]  # A[p, p+1] = −a[1:-1, 2:].ravel()[p]
+    west = a[1:-1, 1:-2]  # A[p, p−1] = −a[1:-1, :-2].ravel()[p]
+    south = a[2:-1, 1:-1]  # A[p, p+s] = −a[2:, 1:-1].ravel()[p]
+    diag = 4.0 * a[1:-1, 1:-1] - (h * k) ** 2
+    A = five_point_pattern(s).matrix(diag, -east, -south, west=-west, north=-up)
     return A, _rhs(f if np.ndim(f) == 0 else np.asarray(f)[1:-1, 1:-1], s, h)
 
 
@@ -191,20 +176,7 @@ def darcy_symmetric(a: np.ndarray, f: float | np.ndarray = 1.0) -> tuple[sp.csr_
     """
     a = _field(a)
     s = a.shape[0]
-    h = 1.0 / (s + 1)
-    flat = a.ravel()
-    p, q = _neighbour_pairs(s)
-    face = 2.0 * flat[p] * flat[q] / (flat[p] + flat[q])
-    # faces per node: 4; interior faces contribute through p, the rest are boundary faces
-    interior_sum = np.bincount(p, weights=face, minlength=s * s)
-    n_interior = np.bincount(p, minlength=s * s)
-    diag = interior_sum + (4 - n_interior) * flat
-    return _assemble(diag, p, q, -face), _rhs(f, s, h)
-
-
-def laplacian_5pt(s: int) -> sp.csr_matrix:
-    """``h² (−Δ_h)`` on ``s x s`` interior nodes (diagonal 4, neighbours −1), CSR."""
-    return darcy_skr(np.ones((s, s)))[0]
+    return harmonic_darcy_matrix(a), _rhs(f, s, 1.0 / (s + 1))
 
 
 def khodak_diffusivity(t: float | np.ndarray) -> np.ndarray:

@@ -14,6 +14,7 @@ from pdesolve.models.darcy_fd import (
     helmholtz_skr,
     laplacian_5pt,
 )
+from pdesolve.models.stencils import five_point_pattern
 
 
 def kron_laplacian(s):
@@ -101,6 +102,38 @@ def test_symmetric_darcy_second_order():
         A, b = darcy_symmetric(a, f)
         errs.append(np.abs(spla.spsolve(A.tocsc(), b) - u.ravel()).max())
     assert 3.5 < errs[0] / errs[1] < 4.5
+
+
+def test_five_point_pattern_fills_nonsymmetric_couplings():
+    """Each coupling array lands on its (row, column) pair; a matrix owns its index arrays, so
+    editing one in place (eliminate_zeros) leaves the cached pattern intact."""
+    m = 4
+    rng = np.random.default_rng(2)
+    d, e, w = (
+        rng.standard_normal((m, m)),
+        rng.standard_normal((m, m - 1)),
+        rng.standard_normal((m, m - 1)),
+    )
+    so, no = rng.standard_normal((m - 1, m)), rng.standard_normal((m - 1, m))
+    ref = np.zeros((m * m, m * m))
+    for i in range(m):
+        for j in range(m):
+            p = i * m + j
+            ref[p, p] = d[i, j]
+            if j < m - 1:
+                ref[p, p + 1], ref[p + 1, p] = e[i, j], w[i, j]
+            if i < m - 1:
+                ref[p, p + m], ref[p + m, p] = so[i, j], no[i, j]
+    A = five_point_pattern(m).matrix(d, e, so, west=w, north=no)
+    assert A.has_sorted_indices and A.nnz == m * m + 4 * m * (m - 1)
+    np.testing.assert_array_equal(A.toarray(), ref)
+    A.data[:] = 0.0
+    A.eliminate_zeros()
+    B = five_point_pattern(m).matrix(d, e, so)  # symmetric: west = east, north = south
+    np.testing.assert_array_equal(B.toarray(), np.triu(ref) + np.triu(ref, 1).T)
+    assert laplacian_5pt(1).toarray().tolist() == [[4.0]]
+    with pytest.raises(PdesolveError):
+        laplacian_5pt(0)
 
 
 def test_bad_fields():
