@@ -174,17 +174,19 @@ class DFGSeries:
 
 def dfg_unsteady(n: int, fine: int, dt: float, t_end: float, U_m: float,
                  speed: Callable[[float], float], every: int = 1, progress: bool = False,
-                 rotational: bool = True, **mesh_options: Any) -> DFGSeries:  # fmt: skip
+                 rotational: bool = True, convection: str = "semi-implicit",
+                 **mesh_options: Any) -> DFGSeries:  # fmt: skip
     """IPCS (:class:`~pdesolve.models.ipcs.IPCS`) on ``dfg_channel(n, fine=fine)`` from rest,
     forces by the volume integral (with ``∂_t u``) and Δp every ``every`` steps."""
     from .ipcs import IPCS
 
     t0 = time.perf_counter()
     W = taylor_hood(dfg_channel(n, fine=fine, **mesh_options))
-    solver = IPCS(W, NU, dt, dfg_bcs(U_m, speed), outlet="outlet", rotational=rotational)
+    solver = IPCS(W, NU, dt, dfg_bcs(U_m, speed), outlet="outlet", rotational=rotational,
+                  convection=convection)
     V = W.spaces[0]
     base = V.boundary_nodes("cylinder") * V.bs
-    scale = 2.0 / ((2.0 * 1.0 / 3.0) ** 2 * DIAMETER)  # Ū = 2/3 · 1.5 = 1 for 2D-2/2D-3
+    scale = 2.0 / ((2.0 * U_m / 3.0) ** 2 * DIAMETER)  # Ū = 2/3 U_m (= 1 for 2D-2/2D-3)
     rows: list[tuple[float, float, float, float]] = []
     u_old = [solver.u]
 
