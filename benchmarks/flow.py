@@ -16,11 +16,18 @@ Cases
 ``cavity``
     ``lid_driven_cavity(1000, n=32)``: max deviation from Ghia et al. (1982).
 
-Not measured (no such solver yet): the unsteady step (``ns_step_s``) and DFG 2D-3; their
-keys are ``null``. NGSolve is timed only if ``import ngsolve`` works (``pip install
-ngsolve``), on its own mesh of the same size; otherwise its keys are ``null`` and the figures
-measured on this machine are in ``../shared/reference/flow-anchors.md`` (Stokes ≈ 0.6 s at
-100k dofs, IMEX step ≈ 47 ms).
+``ns_step``
+    One unsteady step at Re = 100 (U_m = 1.5, dt = 1/1600) on the 2D-3 mesh
+    ``dfg_channel(16, fine=2)`` (27k dofs): pdesolve's IPCS (semi-implicit skew convection,
+    rotational update), seconds per step over 50 steps after 20 warm-up steps.
+``dfg2d3``
+    The whole DFG 2D-3 run (t ∈ [0, 8], dt = 1/1600, ``dfg_channel(24, fine=2)``, 59k
+    dofs; ≈ 6 minutes): relative errors of
+    c_D,max, c_L,max, their times and Δp(8) against John (2004), and the wall time.
+
+NGSolve is timed only if ``import ngsolve`` works (``pip install ngsolve``); otherwise its
+keys are ``null`` and the figures measured on this machine are in
+``../shared/reference/flow-anchors.md`` (Stokes ≈ 0.6 s at 100k dofs, IMEX step ≈ 47 ms).
 
 Usage: ``python benchmarks/flow.py [--quick]``; the last line printed is one JSON object.
 """
@@ -42,7 +49,15 @@ from threadpoolctl import threadpool_limits  # noqa: E402
 import pdesolve as ps  # noqa: E402
 from pdesolve.mesh.channel import DFG_HEIGHT, dfg_channel  # noqa: E402
 from pdesolve.models.cavity import lid_driven_cavity  # noqa: E402
-from pdesolve.models.dfg import NU, dfg_2d1, dfg_bcs, pressure_difference  # noqa: E402
+from pdesolve.models.dfg import (  # noqa: E402
+    DFG_2D3,
+    NU,
+    dfg_2d1,
+    dfg_bcs,
+    dfg_unsteady,
+    pressure_difference,
+)
+from pdesolve.models.ipcs import IPCS  # noqa: E402
 from pdesolve.models.stokes import Stokes  # noqa: E402
 
 
@@ -53,6 +68,18 @@ def ours_stokes(mesh) -> tuple[float, float, int]:
     w = Stokes(W, NU, bcs=dfg_bcs(0.3)).solve()
     seconds = time.perf_counter() - t0
     return seconds, pressure_difference(w), W.num_dofs
+
+
+def ours_ns_step(mesh, dt: float = 1.0 / 1600, warm: int = 20, steps: int = 50) -> float:
+    """Seconds per IPCS step at Re = 100 (U_m = 1.5) after ``warm`` steps from rest."""
+    W = ps.fem.taylor_hood(mesh)
+    solver = IPCS(W, NU, dt, dfg_bcs(1.5, lambda t: 1.0), outlet="outlet", rotational=True)
+    for _ in range(warm):
+        solver.step()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        solver.step()
+    return (time.perf_counter() - t0) / steps
 
 
 def skfem_stokes(mesh) -> tuple[float, float] | None:
@@ -128,14 +155,27 @@ def main() -> dict:
         out["ngsolve_ns_step_s"] = None
         if ngsolve_available():
             print("NGSolve is installed, but its side of this benchmark is not scripted yet")
-        out["ns_step_s"] = None  # no unsteady Navier-Stokes solver yet
+        step_mesh = dfg_channel(6 if args.quick else 16, fine=1 if args.quick else 2)
+        out["ns_step_s"] = ours_ns_step(step_mesh)
+        out["ns_step_dofs"] = ps.fem.taylor_hood(step_mesh).num_dofs
+        print(f"IPCS step, Re = 100, dt = 1/1600, {out['ns_step_dofs']} dofs: "
+              f"{1e3 * out['ns_step_s']:.1f} ms")  # fmt: skip
         res = dfg_2d1(n, fine=fine)
         print(f"DFG 2D-1: {res}")
         out.update(dfg2d1_cd_rel_err=abs(res.errors["cd"]), dfg2d1_cl_rel_err=abs(res.errors["cl"]),
                    dfg2d1_dp_rel_err=abs(res.errors["dp"]), dfg2d1_dofs=res.dofs,
                    dfg2d1_s=sum(res.seconds.values()),
                    dfg2d1_newton_iterations=res.newton_iterations)  # fmt: skip
-        out.update(dfg2d3_cdmax_rel_err=None, dfg2d3_clmax_rel_err=None, dfg2d3_wall_s=None)
+        n3, f3, k3 = (6, 1, 400) if args.quick else (24, 2, 1600)
+        s3 = dfg_unsteady(n3, f3, 1.0 / k3, 8.0, 1.5, lambda t: np.sin(np.pi * t / 8))
+        pk = s3.peaks()
+        e3 = {k: abs(pk[k] - DFG_2D3[k]) / abs(DFG_2D3[k]) for k in pk}
+        out.update(dfg2d3_cdmax_rel_err=e3["cd_max"], dfg2d3_clmax_rel_err=e3["cl_max"],
+                   dfg2d3_t_cdmax_rel_err=e3["t_cd_max"], dfg2d3_t_clmax_rel_err=e3["t_cl_max"],
+                   dfg2d3_dp_rel_err=e3["dp_end"], dfg2d3_wall_s=s3.seconds,
+                   dfg2d3_dofs=s3.dofs, dfg2d3_dt=s3.dt)  # fmt: skip
+        print(f"DFG 2D-3, {s3.dofs} dofs, dt = {s3.dt:g}, {s3.seconds:.1f} s: "
+              + ", ".join(f"{k} {pk[k]:.5f} ({e3[k]:.2e})" for k in pk))
         t0 = time.perf_counter()
         cav = lid_driven_cavity(100.0 if args.quick else 1000.0, n=16 if args.quick else 32)
         out["cavity_re1000_max_dev"] = cav.max_deviation

@@ -36,6 +36,7 @@ DEMOS: tuple[str, ...] = (
     "turbulence2d",
     "datagen",
     "cavity",
+    "cylinder_flow",
 )
 
 

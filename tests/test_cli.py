@@ -78,6 +78,8 @@ def test_demo_quick(tmp_path, capsys):
     assert pngs == [
         "cavity_profiles.png",
         "cavity_speed.png",
+        "cylinder_forces.png",
+        "cylinder_vorticity.png",
         "datagen_darcy.png",
         "elasticity_cantilever.png",
         "gray_scott.png",

@@ -87,3 +87,11 @@ def test_cavity_demo_matches_ghia(results):
     r = results["cavity"]
     assert r["max_deviation"][100.0] <= 0.01  # 16 x 16 graded Taylor-Hood, lid speed 1
     assert {f.name for f in r["files"]} == {"cavity_profiles.png", "cavity_speed.png"}
+
+
+def test_cylinder_flow_demo_finds_the_drag_maximum(results):
+    """Quick mode is the coarse run (3.7k dofs, dt = 1/400): the drag maximum and
+    its time are already close to John's values; the full run is in benchmarks/flow.py."""
+    r = results["cylinder_flow"]
+    assert abs(r["errors"]["cd_max"]) < 0.01 and abs(r["errors"]["t_cd_max"]) < 0.002, r
+    assert {f.name for f in r["files"]} == {"cylinder_forces.png", "cylinder_vorticity.png"}

@@ -61,3 +61,35 @@ def test_newton_with_the_lsc_block_preconditioner_matches_the_direct_solve():
     assert np.abs(lsc - direct).max() <= 1e-8 * np.abs(direct).max()
     assert len(ns.linear_iterations) == len(ns.history[-1]) - 1
     assert max(ns.linear_iterations) < 400  # FGMRES to 1e-9 per Newton step
+
+
+def test_periodic_analysis_of_a_synthetic_shedding_series():
+    """St from the spacing of the lift maxima, the maxima by parabolic vertices and Δp half a
+    period after the last lift maximum, on signals with known answers."""
+    from pdesolve.models.dfg import DFGSeries
+
+    f = 3.0  # St = D f / Ū = 0.3
+    t = np.arange(0.0, 4.0, 1.0 / 800)
+    cl = 1.0 * np.sin(2 * np.pi * f * t + 0.3)
+    cd = 3.23 + 0.01 * np.sin(4 * np.pi * f * t)
+    dp = 2.48 + 0.02 * np.sin(2 * np.pi * f * t + 0.3)  # minimum half a period after max lift
+    s = DFGSeries(t, cd, cl, dp, dofs=0, dt=t[1], seconds=0.0)
+    out = s.periodic(1.0)
+    assert out["st"] == pytest.approx(0.3, rel=1e-5)
+    assert out["cl_max"] == pytest.approx(1.0, abs=1e-5)
+    assert out["cd_max"] == pytest.approx(3.24, abs=1e-6)
+    assert out["dp"] == pytest.approx(2.46, abs=1e-4)
+    with pytest.raises(ValueError, match="run longer"):
+        s.periodic(3.8)
+
+
+def test_vorticity_of_a_rigid_rotation_and_a_shear():
+    import pdesolve as ps
+    from pdesolve.models.dfg import vorticity
+
+    V = ps.fem.FunctionSpace(dfg_channel(4), "P", 2, shape=2)
+    x = V.node_coordinates.T
+    u = ps.fem.Function(V, np.stack([-x[1] + x[1] ** 2, x[0]]).T.ravel())  # ω = 2 − 2y
+    w = vorticity(u)
+    y = w.space.node_coordinates[:, 1]
+    np.testing.assert_allclose(w.x, 2.0 - 2.0 * y, atol=1e-10)
