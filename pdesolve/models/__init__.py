@@ -12,8 +12,9 @@
 - :class:`Burgers` — viscous Burgers, Fourier; exact Cole–Hopf solutions
 - :class:`PeriodicHeat` — ``u_t = κΔu + f`` on a periodic box in 1–3D, Fourier
 - :class:`Stokes`, :class:`NavierStokes` (steady, Newton), :class:`IPCS` (unsteady,
-  incremental pressure correction) — incompressible flow on Taylor–Hood spaces;
-  :func:`lid_driven_cavity` (Ghia et al.), :func:`dfg_2d1`, :func:`dfg_unsteady` (DFG cylinder)
+  incremental pressure correction), :class:`MonolithicNS` (unsteady, BDF2/Crank–Nicolson) —
+  incompressible flow on Taylor–Hood spaces; :func:`lid_driven_cavity` (Ghia et al.),
+  :func:`dfg_2d1`, :func:`dfg_2d2`, :func:`dfg_unsteady` (DFG cylinder)
 - :func:`darcy_skr`, :func:`helmholtz_skr`, :func:`darcy_symmetric`, :class:`HeatCNSequence` —
   the five-point Darcy / Helmholtz systems of the Krylov-recycling and Learning-to-Relax papers
 """
@@ -21,12 +22,13 @@
 from .burgers import Burgers, cole_hopf_sine
 from .cavity import lid_driven_cavity
 from .darcy_fd import HeatCNSequence, darcy_skr, darcy_symmetric, helmholtz_skr
-from .dfg import dfg_2d1, dfg_unsteady
+from .dfg import dfg_2d1, dfg_2d2, dfg_unsteady
 from .gray_scott import PATTERNS, GrayScott
 from .heat import HeatEquation
 from .ipcs import IPCS, FlowBlowUpError
 from .kdv import KdV, kdv_soliton, kdv_two_soliton
 from .kuramoto_sivashinsky import KuramotoSivashinsky
+from .monolithic_ns import MonolithicNS
 from .navier_stokes import NavierStokes
 from .navier_stokes2d import NavierStokes2D
 from .nls import NonlinearSchrodinger, nls_soliton
@@ -42,10 +44,12 @@ __all__ = [
     "AllenCahn",
     "FlowBlowUpError",
     "IPCS",
+    "MonolithicNS",
     "NavierStokes",
     "Stokes",
     "VelocityBC",
     "dfg_2d1",
+    "dfg_2d2",
     "dfg_unsteady",
     "lid_driven_cavity",
     "Burgers",

@@ -56,30 +56,17 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from ..errors import ConvergenceError
-from ..fem import forms
-from ..fem.assembly import assemble
-from ..fem.convection import ConvectionOperator
-from ..fem.forms import div, dot, grad
 from ..fem.mixed import (
-    MixedFunction,
     MixedSpace,
-    assemble_mixed,
-    mixed_bilinear_form,
-    mixed_linear_form,
     pressure_mean_constraint,
 )
-from ..fem.space import FunctionSpace
-from .stokes import VelocityBC, encloses, velocity_dirichlet
+from ._flow_operators import FlowBlowUpError, UnsteadyFlow
+from .stokes import VelocityBC, velocity_dirichlet
 
-__all__ = ["IPCS", "FlowBlowUpError", "CONVECTION"]
+__all__ = ["IPCS", "FlowBlowUpError", "CONVECTION"]  # FlowBlowUpError: re-exported
 
 #: the treatments of the convection term in the tentative-velocity step
 CONVECTION = ("semi-implicit", "explicit")
-
-
-class FlowBlowUpError(ConvergenceError):
-    """The velocity became non-finite or grew without bound during time stepping."""
 
 
 class _Eliminated:
@@ -125,7 +112,7 @@ class _RowConditions:
         data[self.diag] = 1.0
 
 
-class IPCS:
+class IPCS(UnsteadyFlow):
     """Incremental pressure correction for ``∂u/∂t + (u·∇)u − νΔu + ∇p = f, ∇·u = 0``.
 
     Parameters
@@ -168,30 +155,14 @@ class IPCS:
                  outlet: Any = None, f: Callable | None = None, rotational: bool = False,
                  convection: str = "semi-implicit", skew: bool = True,
                  blowup: float = 1e3, rtol: float = 1e-10):  # fmt: skip
-        if not dt > 0:
-            raise ValueError(f"dt must be positive, got {dt}")
         if convection not in CONVECTION:
             raise ValueError(f"convection must be one of {CONVECTION}, got {convection!r}")
-        self.W, self.nu, self.dt, self.bcs = W, float(nu), float(dt), list(bcs)
-        self.f, self.rotational, self.blowup = f, bool(rotational), float(blowup)
+        super().__init__(W, nu, dt, bcs, f, blowup)
+        self.rotational = bool(rotational)
         self.scheme, self.rtol, self.skew = convection, float(rtol), bool(skew)
-        V, Q = W.spaces
-        self.V, self.Q = V, Q
-        self.iu, self.ip = W.dofs(0), W.dofs(1)
-        self.bs, self.nn = V.bs, V.num_nodes
-
-        self.op = ConvectionOperator(V)
-        Vs = FunctionSpace(V.mesh, "P", V.degree)
-        if not np.array_equal(Vs.node_dofs, V.node_dofs):  # pragma: no cover - by construction
-            raise RuntimeError("scalar and vector P2 node numberings differ")
-        pat = self.op.pattern
-        self.Ms = pat.matrix(_on_pattern(assemble(forms.mass(), Vs), pat))
-        self.Ks = pat.matrix(_on_pattern(assemble(forms.stiffness(), Vs), pat))
-        self.G = self._block(lambda uu, vv, p, q: q * div(uu), 1, 0)  # (q_i, div φ_j)
-        self.Kp = self._block(lambda uu, vv, p, q: dot(grad(p), grad(q)), 1, 1)
-        self.Mp = self._block(lambda uu, vv, p, q: p * q, 1, 1)
-        self._Mp_lu = spla.splu(self.Mp.tocsc()) if self.rotational else None
-        self.enclosed = encloses(W, self.bcs)
+        ops, pat, Q = self.ops, self.ops.pattern, self.Q
+        self.Kp = ops.Kp
+        self._Mp_lu = spla.splu(ops.Mp.tocsc()) if self.rotational else None
         if outlet is None and not self.enclosed:
             raise ValueError("the velocity is not prescribed everywhere: name the do-nothing "
                              "outlet (outlet='outlet'), where the pressure increment is 0")
@@ -199,7 +170,7 @@ class IPCS:
         d = dofs - W.offsets[0]
         self.bc_nodes = [d[d % self.bs == k] // self.bs for k in range(self.bs)]
         self._bc_pos = [np.flatnonzero(d % self.bs == k) for k in range(self.bs)]
-        self.B = pat.matrix(self.Ms.data / self.dt + 0.5 * self.nu * self.Ks.data)
+        self.B = ops.combine((1.0 / self.dt, self.Ms), (0.5 * self.nu, self.Ks))
         self.A1 = self._per_component(lambda nodes: _Eliminated(self.B, nodes))
         self.rows = self._per_component(
             lambda nodes: _RowConditions(pat.indptr, pat.indices, nodes))
@@ -217,6 +188,11 @@ class IPCS:
         self.krylov_iterations = 0
         self.set_state()
 
+    def set_state(self, u: np.ndarray | None = None, p: np.ndarray | None = None,
+                  t: float = 0.0) -> None:  # fmt: skip
+        super().set_state(u, p, t)
+        self._N_prev: np.ndarray | None = None
+
     def _per_component(self, make: Callable) -> list:
         """One object per velocity component, shared between components with equal nodes."""
         out: list = []
@@ -224,49 +200,6 @@ class IPCS:
             same = [j for j in range(k) if np.array_equal(self.bc_nodes[j], nodes)]
             out.append(out[same[0]] if same else make(nodes))
         return out
-
-    def _block(self, fn, i: int, j: int) -> sp.csr_matrix:
-        @mixed_bilinear_form
-        def form(u, v, w):
-            (uu, p), (vv, q) = u, v
-            return fn(uu, vv, p, q)
-
-        return self.W.block(assemble_mixed(form, self.W), i, j).tocsr()
-
-    # ------------------------------------------------------------------ pieces
-    def function(self) -> MixedFunction:
-        """The current ``(u, p)`` as a MixedFunction."""
-        x = np.zeros(self.W.num_dofs)
-        x[self.iu], x[self.ip] = self.u, self.p
-        return MixedFunction(self.W, x)
-
-    def set_state(self, u: np.ndarray | None = None, p: np.ndarray | None = None,
-                  t: float = 0.0) -> None:  # fmt: skip
-        """Initial velocity / pressure dof vectors (default zero) at time ``t``."""
-        self.u = np.zeros(len(self.iu)) if u is None else np.array(u, dtype=float)
-        self.p = np.zeros(len(self.ip)) if p is None else np.array(p, dtype=float)
-        self.t, self.steps = float(t), 0
-        self._u_prev: np.ndarray | None = None
-        self._N_prev: np.ndarray | None = None
-        self._N_next: np.ndarray | None = None  # N(u) of the current state, if computed
-
-    def convection(self, u: np.ndarray) -> np.ndarray:
-        """``N(u)_j = ((u·∇)u, φ_j)`` on the (interleaved) velocity dofs."""
-        return self.op.vector(u.reshape(self.nn, self.bs)).ravel()
-
-    def _force(self, t: float) -> np.ndarray | float:
-        if self.f is None:
-            return 0.0
-        f = self.f
-
-        @mixed_linear_form(f=lambda x: f(x, t))
-        def load(v, w):
-            return dot(w.f, v[0])
-
-        return assemble_mixed(load, self.W)[self.iu]
-
-    def _components(self, x: np.ndarray) -> np.ndarray:
-        return x.reshape(self.nn, self.bs)
 
     # ------------------------------------------------------------------ stepping
     def _tentative(self, rhs: np.ndarray, g: np.ndarray, U: np.ndarray) -> np.ndarray:
@@ -309,7 +242,8 @@ class IPCS:
         if self.f is not None:
             rhs += self._components(self._force(t1 - 0.5 * dt))
         if self.scheme == "explicit":
-            N = self._N_next if self._N_next is not None else self.convection(self.u)
+            cached = self._N_cache is not None and self._N_cache[0] == self.steps
+            N = self._N_cache[1] if cached else self.convection(self.u)
             conv = N if self._N_prev is None else 1.5 * N - 0.5 * self._N_prev
             rhs -= self._components(conv)
             self._N_prev = N
@@ -322,7 +256,6 @@ class IPCS:
             if not hasattr(self, "_A"):
                 self._A = self.op.pattern.matrix(self._A_data.copy())
                 self._diag_slots = _diagonal_slots(self._A)
-        self._N_next = None
         _, g = velocity_dirichlet(self.W, self.bcs, t1)
         u_star = self._tentative(rhs, g, U).ravel()
         div_star = self.G @ u_star
@@ -337,55 +270,10 @@ class IPCS:
         p_new = self.p + phi
         if self._Mp_lu is not None:  # p -= ν ∇·u*, the divergence projected onto P1
             p_new -= nu * self._Mp_lu.solve(div_star)
-        self._u_prev = self.u
-        self.u, self.p, self.t = u_new.ravel(), p_new, t1
-        self.steps += 1
-        peak = float(np.max(np.abs(self.u))) if self.u.size else 0.0
-        if not np.isfinite(peak) or peak > self.blowup:
-            hint = ("the explicit convection needs dt <~ h/|u| — reduce dt (now "
-                    f"{dt:g}), take convection='semi-implicit'" if self.scheme == "explicit"
-                    else f"reduce dt (now {dt:g})")  # fmt: skip
-            raise FlowBlowUpError(
-                f"IPCS blew up at t = {t1:.4g} (step {self.steps}, max |u| = {peak:.3g}): "
-                f"{hint}, or refine the mesh for this Reynolds number"
-            )
-
-    def run(self, t_end: float, callback: Callable[[IPCS], Any] | None = None,
-            progress: bool = False) -> None:  # fmt: skip
-        """Step until ``t_end`` (to within half a step), calling ``callback(self)`` after
-        each step."""
-        n = int(round((t_end - self.t) / self.dt))
-        it = range(n)
-        if progress:
-            from tqdm.auto import tqdm
-
-            it = tqdm(it, desc="IPCS", unit="step")
-        for _ in it:
-            self.step()
-            if callback is not None:
-                callback(self)
-
-    def momentum_residual(self, u_old: np.ndarray) -> np.ndarray:
-        """``M(uⁿ⁺¹ − uⁿ)/Δt + νK uⁿ⁺¹ + N(uⁿ⁺¹) − Gᵀpⁿ⁺¹ − f`` on the velocity dofs (before
-        boundary conditions): the functional form of the forces (:mod:`pdesolve.models.dfg`)."""
-        U, dU = self._components(self.u), self._components(self.u - u_old)
-        r = (self.Ms @ dU / self.dt + self.nu * (self.Ks @ U)).ravel()
-        N = self.convection(self.u)
-        if self.scheme == "explicit":
-            self._N_next = N  # the next step's explicit convection
-        r += N - self.G.T @ self.p
-        if self.f is not None:
-            r -= self._force(self.t)
-        return r
-
-
-def _on_pattern(A: sp.csr_matrix, pattern) -> np.ndarray:
-    """The values of ``A``, assembled on the same dofmap as ``pattern``."""
-    A = A.tocsr()
-    same = np.array_equal(A.indptr, pattern.indptr) and np.array_equal(A.indices, pattern.indices)
-    if not same:
-        raise RuntimeError("matrix is not on the pattern")  # pragma: no cover - by construction
-    return np.ascontiguousarray(A.data, dtype=np.float64)
+        hint = ("the explicit convection needs dt <~ h/|u| — reduce dt (now "
+                f"{dt:g}), take convection='semi-implicit'" if self.scheme == "explicit"
+                else f"reduce dt (now {dt:g})")  # fmt: skip
+        self._advance(u_new.ravel(), p_new, hint)
 
 
 def _diagonal_slots(A: sp.csr_matrix) -> np.ndarray:
