@@ -10,7 +10,9 @@ component) and a convecting field :math:`a \in V_h^d`,
 it is filled into the scalar space's cached CSR pattern (:class:`~pdesolve.fem.pattern.
 SparsityPattern`), so a new ``a`` costs one kernel pass — the per-step price of a semi-implicit
 (linearised) convection in a time stepper. :meth:`ConvectionOperator.vector` evaluates
-``N(a, u)`` without forming the matrix (explicit convection, force functionals).
+``N(a, u)`` without forming the matrix (explicit convection, force functionals), and
+:meth:`ConvectionOperator.gradient_mass` the other half of the Newton linearisation,
+``((δu·∇)u, v)``, as one ``dim × dim`` block per pattern slot.
 
 Both use the quadrature rule of degree ``3p − 1``, exact for the trilinear integrand on affine
 cells; the basis gradients in physical coordinates are tabulated once per mesh
@@ -80,6 +82,28 @@ def _vector_kernel(a, u, dofs, phi, grads, wdet, out):  # pragma: no cover - num
                     out[dofs[c, i], k] += phi[q, i] * conv[k]
 
 
+@nb.njit(cache=True)
+def _gradient_mass_kernel(u, dofs, phi, grads, wdet, indptr, pos, data):  # pragma: no cover
+    nc, nq, nb_, dim = grads.shape[0], phi.shape[0], phi.shape[1], grads.shape[3]
+    nk = u.shape[1]
+    gu = np.empty((nk, dim))
+    for c in range(nc):
+        for q in range(nq):
+            for k in range(nk):
+                for g in range(dim):
+                    s = 0.0
+                    for j in range(nb_):
+                        s += u[dofs[c, j], k] * grads[c, q, j, g]
+                    gu[k, g] = s * wdet[c, q]
+            for i in range(nb_):
+                for j in range(nb_):
+                    m = phi[q, i] * phi[q, j]
+                    slot = indptr[dofs[c, i]] + pos[c, i * nb_ + j]
+                    for k in range(nk):
+                        for g in range(dim):
+                            data[slot, k, g] += m * gu[k, g]
+
+
 class ConvectionOperator:
     """``C(a)`` and ``N(a, u)`` of the module docstring on a Lagrange space on affine simplices.
 
@@ -144,6 +168,16 @@ class ConvectionOperator:
         _matrix_kernel(a, self.dofs, self.phi, self.grads, self.wdet, float(skew),
                        self.pattern.indptr, self.pattern.pos, out.data)  # fmt: skip
         return out
+
+    def gradient_mass(self, u: np.ndarray) -> np.ndarray:
+        """``R(u)[s, k, g] = ∫ φ_i φ_j ∂_g u_k`` for each slot ``s = (i, j)`` of the pattern:
+        the values (nnz, k, dim) of the Newton term ``((δu·∇)u, v)``, whose block ``(k, g)``
+        couples component ``k`` of the test to component ``g`` of the trial function."""
+        u = self._field(u, "u")
+        data = np.zeros((self.pattern.nnz, u.shape[1], self.dim))
+        _gradient_mass_kernel(u, self.dofs, self.phi, self.grads, self.wdet,
+                              self.pattern.indptr, self.pattern.pos, data)  # fmt: skip
+        return data
 
     def vector(self, a: np.ndarray, u: np.ndarray | None = None) -> np.ndarray:
         """``N(a, u)`` (num_nodes, k) for ``u`` (num_nodes, k); ``u = a`` when omitted."""

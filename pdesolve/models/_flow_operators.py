@@ -88,6 +88,18 @@ class FlowOperators:
         data = sum(c * A.data for c, A in terms)
         return self.pattern.matrix(np.ascontiguousarray(data))
 
+    def velocity_matrix(self, scalar: np.ndarray, blocks: np.ndarray | None = None
+                        ) -> sp.csr_matrix:  # fmt: skip
+        """The interleaved vector matrix with ``scalar ⊗ I`` (values on the pattern) plus the
+        per-slot ``bs × bs`` ``blocks`` (nnz, bs, bs): built as a block-CSR matrix on the
+        scalar pattern, so no index work beyond one BSR → CSR conversion."""
+        P, bs = self.pattern, self.bs
+        data = np.zeros((P.nnz, bs, bs)) if blocks is None else np.array(blocks, dtype=float)
+        for k in range(bs):
+            data[:, k, k] += scalar
+        n = self.nn * bs
+        return sp.bsr_matrix((data, P.indices, P.indptr), shape=(n, n)).tocsr()
+
     def components(self, x: np.ndarray) -> np.ndarray:
         """An interleaved velocity vector as ``(num_nodes, bs)`` (a view)."""
         return x.reshape(self.nn, self.bs)

@@ -128,8 +128,8 @@ def dfg_2d1(n: int = 32, fine: int = 4, **mesh_options: Any) -> DFGResult:
     """The steady DFG 2D-1 case (U_m = 0.3, Re = 20) by Newton from the Stokes solution on
     ``dfg_channel(n, fine=fine, **mesh_options)``; errors relative to :data:`DFG_2D1`.
 
-    Good values: the defaults (118k Taylor–Hood dofs, ≈17 s on one core) give c_D, c_L, Δp
-    within 1e-6, 4e-3, 2e-5; ``n=24, fine=2`` (59k dofs, 8 s) 3e-6, 8e-3, 1.5e-4."""
+    Good values: the defaults (118k Taylor–Hood dofs, ≈7 s on one core) give c_D, c_L, Δp
+    within 1e-6, 4e-3, 2e-5; ``n=24, fine=2`` (59k dofs, 4 s) 3e-6, 8e-3, 1.5e-4."""
     t0 = time.perf_counter()
     W = taylor_hood(dfg_channel(n, fine=fine, **mesh_options))
     t1 = time.perf_counter()

@@ -41,6 +41,7 @@ from ..fem.mixed import (
     pressure_mean_constraint,
 )
 from ..linalg.direct import SaddlePointLU
+from ._flow_operators import FlowOperators
 from .stokes import Stokes, VelocityBC, velocity_dirichlet
 
 
@@ -63,10 +64,31 @@ class NavierStokes(Stokes):
         super().__init__(W, nu, f, bcs, pressure)
         self._J = None
         self.history: list[list[float]] = []
+        # numba kernels on affine simplices (FlowOperators); the decorated forms elsewhere
+        self._ops = FlowOperators(W) if W.spaces[0].mesh.reference.simplex else None
+        self._mGT = self._mG = None
+
+    def _split(self, wh: MixedFunction) -> tuple[np.ndarray, np.ndarray]:
+        return wh.x[self.W.dofs(0)], wh.x[self.W.dofs(1)]
 
     # ---------------------------------------------------------------- forms
     def residual(self, wh: MixedFunction, nu: float | None = None) -> np.ndarray:
-        """``F(u, p; ·)`` as a vector (before boundary conditions)."""
+        """``F(u, p; ·)`` as a vector (before boundary conditions): ``ν(∇u, ∇v) +
+        ((u·∇)u, v) − (p, ∇·v) − (q, ∇·u) − (f, v)``."""
+        nu = self.nu if nu is None else nu
+        if self._ops is None:
+            return self.residual_form(wh, nu)
+        ops, W = self._ops, self.W
+        u, p = self._split(wh)
+        U = ops.components(u)
+        r = np.empty(W.num_dofs)
+        r[W.dofs(0)] = (nu * (ops.Ks @ U) + ops.convection.vector(U)).ravel() - ops.G.T @ p
+        r[W.dofs(1)] = -(ops.G @ u)
+        return r - self.load() if self.f is not None else r
+
+    def residual_form(self, wh: MixedFunction, nu: float | None = None) -> np.ndarray:
+        """:meth:`residual` assembled from the decorated forms of the current iterate (any
+        cell type; the reference the numba path is tested against)."""
         nu = self.nu if nu is None else nu
         f = self.f
 
@@ -80,7 +102,24 @@ class NavierStokes(Stokes):
         return r - self.load() if f is not None else r
 
     def jacobian(self, wh: MixedFunction, nu: float | None = None) -> sp.csr_matrix:
-        """``J(u; ·, ·)`` on the cached pattern (refilled in place on later calls)."""
+        """``J(u; δu, v) = ν(∇δu, ∇v) + ((u·∇)δu + (δu·∇)u, v) − (δp, ∇·v) − (q, ∇·δu)``:
+        on simplices from the numba kernels (the velocity block as block-CSR on the scalar
+        pattern: ``(νK + C(u)) ⊗ I`` plus the ``∂_g u_k`` mass blocks), else
+        :meth:`jacobian_form`."""
+        nu = self.nu if nu is None else nu
+        if self._ops is None:
+            return self.jacobian_form(wh, nu)
+        ops = self._ops
+        U = ops.components(self._split(wh)[0])
+        S = nu * ops.Ks.data + ops.convection.matrix(U).data
+        Juu = ops.velocity_matrix(S, ops.convection.gradient_mass(U))
+        if self._mG is None:
+            self._mGT, self._mG = (-ops.G.T).tocsr(), (-ops.G).tocsr()
+        return sp.bmat([[Juu, self._mGT], [self._mG, None]], format="csr")
+
+    def jacobian_form(self, wh: MixedFunction, nu: float | None = None) -> sp.csr_matrix:
+        """:meth:`jacobian` from the decorated forms, on the mixed space's cached pattern
+        (refilled in place on later calls)."""
         nu = self.nu if nu is None else nu
 
         @mixed_bilinear_form(w=wh)

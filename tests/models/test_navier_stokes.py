@@ -72,3 +72,19 @@ def test_newton_without_continuation_fails_with_a_named_error():
     ns = NavierStokes(W, 1e-5, bcs=bcs, pressure="mean")
     with pytest.raises(NewtonDivergenceError, match="continuation"):
         ns.solve(maxiter=4)
+
+
+@pytest.mark.parametrize("cells", ["triangle", "tetra"])
+def test_numba_residual_and_jacobian_equal_the_decorated_forms(cells):
+    """The kernels' residual and exact Jacobian against the forms of the current iterate
+    (two code paths: equal to rounding, not bitwise)."""
+    from pdesolve.fem.mixed import MixedFunction
+
+    mesh = ps.mesh.rectangle(5, 4) if cells == "triangle" else ps.mesh.box(2, 2, 2)
+    W = ps.fem.taylor_hood(mesh)
+    ns = NavierStokes(W, 0.1)
+    wh = MixedFunction(W, np.random.default_rng(0).standard_normal(W.num_dofs))
+    r, r_ref = ns.residual(wh), ns.residual_form(wh)
+    np.testing.assert_allclose(r, r_ref, atol=1e-12 * np.abs(r_ref).max())
+    J, J_ref = ns.jacobian(wh), ns.jacobian_form(wh)
+    assert abs(J - J_ref).max() < 1e-12 * abs(J_ref).max()
