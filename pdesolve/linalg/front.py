@@ -45,6 +45,7 @@ def solve(
     options: dict[str, Any] | str | None = None,
     raise_on_failure: bool = True,
     callback: Any = None,
+    fields: dict[str, Any] | None = None,
     **method_options: Any,
 ) -> SolveResult:
     """Solve ``A x = b``.
@@ -80,6 +81,9 @@ def solve(
     raise_on_failure : bool
         Raise :class:`~pdesolve.errors.ConvergenceError` when the method does not converge
         (default); with ``False`` the result comes back with ``converged=False``.
+    fields : dict of str to index arrays, optional
+        PETSc backend: named index sets for ``PCFIELDSPLIT`` (``W.index_sets()`` of a
+        mixed space), configured through ``options`` (``fieldsplit_u_pc_type``...).
     **method_options
         Passed to the method (``restart=`` for GMRES, ``omega=`` for SOR...).
 
@@ -103,12 +107,13 @@ def solve(
             options=options,
             callback=callback,
             method_options=method_options,
+            fields=fields,
         )
         return result.check() if raise_on_failure else result
     if backend not in ("scipy", "numpy", "default"):
         raise SolverInputError(f"unknown backend {backend!r}; use 'scipy' or 'petsc'")
-    if options:
-        raise SolverInputError("options= are PETSc options; use backend='petsc'")
+    if options or fields:
+        raise SolverInputError("options= and fields= are PETSc options; use backend='petsc'")
     if residual not in ("true", "method"):
         raise SolverInputError(f"residual must be 'true' or 'method', got {residual!r}")
     A, b, x0 = check_system(A, b, x0)

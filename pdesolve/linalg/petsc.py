@@ -247,6 +247,7 @@ def petsc_solve(
     options: dict[str, Any] | str | None = None,
     callback: Callable[[np.ndarray], Any] | None = None,
     method_options: dict[str, Any] | None = None,
+    fields: dict[str, np.ndarray] | None = None,
 ) -> SolveResult:
     """Solve ``A x = b`` with PETSc's KSP (names, options and stopping test: module docstring).
 
@@ -279,6 +280,11 @@ def petsc_solve(
     method_options : dict, optional
         ``restart`` (GMRES/FGMRES) and ``omega`` (SOR/SSOR, weighted Jacobi); anything else
         raises :class:`SolverInputError`.
+    fields : dict of str to ndarray, optional
+        Named index sets (global indices, e.g. :meth:`pdesolve.fem.MixedSpace.index_sets`):
+        the preconditioner becomes ``PCFIELDSPLIT`` with these splits, configured by the
+        usual options (``pc_fieldsplit_type``, ``fieldsplit_<name>_pc_type``...). On a
+        :class:`RowBlock` each rank keeps the indices of its own rows.
 
     Returns
     -------
@@ -314,6 +320,8 @@ def petsc_solve(
             ksp.setType(ksp_type)
         if pc_type:
             ksp.getPC().setType(pc_type)
+        if fields:
+            _set_fields(PETSc, ksp.getPC(), mat, fields, n)
         ksp.setTolerances(rtol=rtol, atol=atol, max_it=10 * n if maxiter is None else maxiter)
         ksp.setInitialGuessNonzero(x0 is not None)
         parsed = {**defaults, **user}
@@ -381,6 +389,27 @@ def petsc_solve(
         for obj in (ksp, mat, bvec, xvec, work):
             if obj is not None:
                 obj.destroy()
+
+
+def _set_fields(PETSc: Any, pc: Any, mat: Any, fields: dict[str, np.ndarray], n: int) -> None:
+    """Make ``pc`` a fieldsplit with the named index sets (this rank's rows of each)."""
+    lo, hi = mat.getOwnershipRange()
+    splits = []
+    seen = np.zeros(n, dtype=np.int64)
+    for name, idx in fields.items():
+        idx = np.asarray(idx, dtype=np.int64).ravel()
+        if idx.size and (idx.min() < 0 or idx.max() >= n):
+            raise SolverInputError(f"field {name!r} has indices outside 0..{n - 1}")
+        seen[idx] += 1
+        mine = idx[(idx >= lo) & (idx < hi)]
+        splits.append((str(name), PETSc.IS().createGeneral(_index(mine, PETSc),
+                                                           comm=mat.getComm())))  # fmt: skip
+    if (seen != 1).any():
+        raise SolverInputError("fields must partition the unknowns: every index in exactly one")
+    pc.setType("fieldsplit")
+    pc.setFieldSplitIS(*splits)
+    for _, iset in splits:
+        iset.destroy()
 
 
 def _resolve_names(
