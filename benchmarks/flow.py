@@ -25,9 +25,11 @@ Cases
     dofs; ≈ 6 minutes): relative errors of
     c_D,max, c_L,max, their times and Δp(8) against John (2004), and the wall time.
 
-NGSolve is timed only if ``import ngsolve`` works (``pip install ngsolve``); otherwise its
-keys are ``null`` and the figures measured on this machine are in
-``../shared/reference/flow-anchors.md`` (Stokes ≈ 0.6 s at 100k dofs, IMEX step ≈ 47 ms).
+NGSolve (``pip install ngsolve``, in the ``bench`` extra) runs in the same process on the
+*same* meshes (``_ngsolve_flow.py``: our points, triangles and tags handed to netgen, its
+tutorials' Taylor–Hood Stokes with sparse Cholesky and its IMEX step); without it its keys are
+``null`` (figures measured before on NGSolve's own curved mesh: ``../shared/reference/
+flow-anchors.md``, Stokes ≈ 0.6 s at 100k dofs, IMEX step ≈ 47 ms).
 
 Usage: ``python benchmarks/flow.py [--quick]``; the last line printed is one JSON object.
 """
@@ -154,12 +156,27 @@ def main() -> dict:
         out["ngsolve_stokes_100k_s"] = None
         out["ngsolve_ns_step_s"] = None
         if ngsolve_available():
-            print("NGSolve is installed, but its side of this benchmark is not scripted yet")
+            from _ngsolve_flow import ngsolve_imex_step, ngsolve_stokes
+
+            ng = [ngsolve_stokes(mesh) for _ in range(1 if args.quick else 3)]
+            t_ng = min(g[0] for g in ng)
+            out["ngsolve_stokes_100k_s"] = t_ng
+            out["ours_over_ngsolve_stokes"] = t_ours / t_ng
+            print(f"  NGSolve (sparse Cholesky, same mesh) {t_ng:.3f} s (Δp {ng[0][1]:.6f}): "
+                  f"pdesolve takes {t_ours / t_ng:.2f}x NGSolve's time")  # fmt: skip
+        else:
+            print("NGSolve not installed (pip install ngsolve): its keys are null")
         step_mesh = dfg_channel(6 if args.quick else 16, fine=1 if args.quick else 2)
         out["ns_step_s"] = ours_ns_step(step_mesh)
         out["ns_step_dofs"] = ps.fem.taylor_hood(step_mesh).num_dofs
         print(f"IPCS step, Re = 100, dt = 1/1600, {out['ns_step_dofs']} dofs: "
               f"{1e3 * out['ns_step_s']:.1f} ms")  # fmt: skip
+        if ngsolve_available():
+            out["ngsolve_ns_step_s"] = ngsolve_imex_step(step_mesh)
+            out["ours_over_ngsolve_step"] = out["ns_step_s"] / out["ngsolve_ns_step_s"]
+            print(f"  NGSolve IMEX step (its tutorial: M + dt Stokes by Cholesky, explicit "
+                  f"convection) {1e3 * out['ngsolve_ns_step_s']:.1f} ms: pdesolve takes "
+                  f"{out['ours_over_ngsolve_step']:.2f}x")  # fmt: skip
         res = dfg_2d1(n, fine=fine)
         print(f"DFG 2D-1: {res}")
         out.update(dfg2d1_cd_rel_err=abs(res.errors["cd"]), dfg2d1_cl_rel_err=abs(res.errors["cl"]),

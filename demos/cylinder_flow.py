@@ -38,8 +38,8 @@ from pdesolve.models.dfg import DFG_2D3, dfg_unsteady, vorticity
 # ## A coarse run
 #
 # `dfg_unsteady(n, fine, dt, t_end, U_m, speed)` builds `dfg_channel(n, fine=fine)`, runs
-# IPCS from rest and records $c_D$, $c_L$, $\Delta p$ every step. This coarse run (3.7k
-# dofs, dt = 1/400) takes seconds and already finds the drag maximum; the lift needs the
+# IPCS from rest and records $c_D$, $c_L$, $\Delta p$ every step. This coarse run (6.9k
+# dofs, dt = 1/800) takes seconds and already finds the drag maximum; the lift needs the
 # full run below, `n=16, fine=2, dt=1/1600` (27k dofs, about 3 minutes). Steps much larger
 # than the mesh allows do not blow up (the convection is semi-implicit) but lose accuracy:
 # compare `dt=1/200` on `n=8` — refine dt with the mesh.
@@ -50,7 +50,7 @@ def inflow_speed(t):
     return np.sin(np.pi * t / 8.0)
 
 
-series = dfg_unsteady(6, 1, 1.0 / 400, 8.0, 1.5, inflow_speed, snapshots=(4.0, 6.0, 8.0))
+series = dfg_unsteady(8, 1, 1.0 / 800, 8.0, 1.5, inflow_speed, snapshots=(4.0, 6.0, 8.0))
 print(f"{series.dofs} dofs, dt = {series.dt:g}, {series.seconds:.1f} s")
 print({k: round(v, 4) for k, v in series.peaks().items()})
 

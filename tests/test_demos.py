@@ -90,7 +90,7 @@ def test_cavity_demo_matches_ghia(results):
 
 
 def test_cylinder_flow_demo_finds_the_drag_maximum(results):
-    """Quick mode is the coarse run (3.7k dofs, dt = 1/400): the drag maximum and
+    """Quick mode is the coarse run (6.9k dofs, dt = 1/800): the drag maximum and
     its time are already close to John's values; the full run is in benchmarks/flow.py."""
     r = results["cylinder_flow"]
     assert abs(r["errors"]["cd_max"]) < 0.01 and abs(r["errors"]["t_cd_max"]) < 0.002, r

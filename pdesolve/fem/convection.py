@@ -37,14 +37,20 @@ __all__ = ["ConvectionOperator"]
 def _matrix_kernel(a, dofs, phi, grads, wdet, skew, indptr, pos, data):  # pragma: no cover
     nc, nq, nb_, dim = grads.shape[0], phi.shape[0], phi.shape[1], grads.shape[3]
     aq = np.empty(dim)
+    ac = np.empty((nb_, dim))
+    ke = np.empty((nb_, nb_))
     for c in range(nc):
+        for i in range(nb_):
+            for g in range(dim):
+                ac[i, g] = a[dofs[c, i], g]
+        ke[:] = 0.0
         for q in range(nq):
             div = 0.0
             for g in range(dim):
                 s = 0.0
                 for i in range(nb_):
-                    s += phi[q, i] * a[dofs[c, i], g]
-                    div += grads[c, q, i, g] * a[dofs[c, i], g]
+                    s += phi[q, i] * ac[i, g]
+                    div += grads[c, q, i, g] * ac[i, g]
                 aq[g] = s
             for j in range(nb_):
                 adv = 0.0
@@ -53,7 +59,11 @@ def _matrix_kernel(a, dofs, phi, grads, wdet, skew, indptr, pos, data):  # pragm
                 adv += skew * 0.5 * div * phi[q, j]
                 adv *= wdet[c, q]
                 for i in range(nb_):
-                    data[indptr[dofs[c, i]] + pos[c, i * nb_ + j]] += phi[q, i] * adv
+                    ke[i, j] += phi[q, i] * adv
+        for i in range(nb_):  # one scatter per cell
+            row = indptr[dofs[c, i]]
+            for j in range(nb_):
+                data[row + pos[c, i * nb_ + j]] += ke[i, j]
 
 
 @nb.njit(cache=True)
@@ -87,7 +97,9 @@ def _gradient_mass_kernel(u, dofs, phi, grads, wdet, indptr, pos, data):  # prag
     nc, nq, nb_, dim = grads.shape[0], phi.shape[0], phi.shape[1], grads.shape[3]
     nk = u.shape[1]
     gu = np.empty((nk, dim))
+    ke = np.empty((nb_, nb_, nk, dim))
     for c in range(nc):
+        ke[:] = 0.0
         for q in range(nq):
             for k in range(nk):
                 for g in range(dim):
@@ -98,10 +110,16 @@ def _gradient_mass_kernel(u, dofs, phi, grads, wdet, indptr, pos, data):  # prag
             for i in range(nb_):
                 for j in range(nb_):
                     m = phi[q, i] * phi[q, j]
-                    slot = indptr[dofs[c, i]] + pos[c, i * nb_ + j]
                     for k in range(nk):
                         for g in range(dim):
-                            data[slot, k, g] += m * gu[k, g]
+                            ke[i, j, k, g] += m * gu[k, g]
+        for i in range(nb_):  # one scatter per cell
+            row = indptr[dofs[c, i]]
+            for j in range(nb_):
+                slot = row + pos[c, i * nb_ + j]
+                for k in range(nk):
+                    for g in range(dim):
+                        data[slot, k, g] += ke[i, j, k, g]
 
 
 class ConvectionOperator:

@@ -30,7 +30,7 @@ from ..fem.mixed import (
     mixed_linear_form,
 )
 from ..fem.space import FunctionSpace
-from .stokes import VelocityBC, encloses
+from .stokes import VelocityBC, encloses, velocity_dirichlet
 
 __all__ = ["FlowOperators", "FlowBlowUpError", "UnsteadyFlow"]
 
@@ -128,6 +128,11 @@ class UnsteadyFlow:
         self.op = self.ops.convection
         self.Ms, self.Ks, self.G = self.ops.Ms, self.ops.Ks, self.ops.G
         self.enclosed = encloses(W, self.bcs)
+        self._bc_nodes = [V.boundary_nodes(bc.where) for bc in self.bcs]
+
+    def dirichlet(self, t: float) -> tuple[np.ndarray, np.ndarray]:
+        """Dofs and values of the velocity conditions at time ``t`` (nodes found once)."""
+        return velocity_dirichlet(self.W, self.bcs, t, nodes=self._bc_nodes)
 
     def function(self) -> MixedFunction:
         """The current ``(u, p)`` as a MixedFunction."""

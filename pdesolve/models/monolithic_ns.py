@@ -39,7 +39,7 @@ import scipy.sparse as sp
 
 from ..fem.mixed import MixedSpace, NullSpaceError, apply_dirichlet_dofs
 from ._flow_operators import UnsteadyFlow
-from .stokes import VelocityBC, solve_saddle_direct, velocity_dirichlet
+from .stokes import VelocityBC, solve_saddle_direct
 
 __all__ = ["MonolithicNS", "MONOLITHIC_SCHEMES"]
 
@@ -123,7 +123,7 @@ class MonolithicNS(UnsteadyFlow):
         A = sp.bmat([[sp.kron(S, self._eye, format="csr"), self._GT], [self._mG, None]],
                     format="csr")  # fmt: skip
         b = np.concatenate([rhs.ravel(), np.zeros(len(self.ip))])
-        d, g = velocity_dirichlet(self.W, self.bcs, t1)
+        d, g = self.dirichlet(t1)
         A, b = apply_dirichlet_dofs(A, b, d, g)
         x = solve_saddle_direct(self.W, A, b, mean_zero=self.enclosed)
         self._advance(x[self.iu], x[self.ip], f"reduce dt (now {dt:g})")

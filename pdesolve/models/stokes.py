@@ -53,22 +53,26 @@ class VelocityBC:
     component: int | None = None
 
 
-def velocity_dirichlet(W: MixedSpace, bcs: Sequence[VelocityBC], t: float | None = None):
-    """Global dofs and values of the velocity conditions (the velocity is field 0)."""
+def velocity_dirichlet(W: MixedSpace, bcs: Sequence[VelocityBC], t: float | None = None,
+                       nodes: Sequence[np.ndarray] | None = None):  # fmt: skip
+    """Global dofs and values of the velocity conditions (the velocity is field 0).
+
+    ``nodes``: the velocity nodes of each condition (``V.boundary_nodes(bc.where)``), when the
+    caller has them already (time steppers: found once, not every step)."""
     V = W.spaces[0]
     dofs, vals = [], []
-    for bc in bcs:
-        nodes = V.boundary_nodes(bc.where)
-        x = V.node_coordinates[nodes].T
+    for i, bc in enumerate(bcs):
+        where = V.boundary_nodes(bc.where) if nodes is None else nodes[i]
+        x = V.node_coordinates[where].T
         if callable(bc.value):
             v = bc.value(x) if t is None else bc.value(x, t)
         else:
             v = bc.value
         v = np.broadcast_to(np.asarray(v, dtype=float).reshape(-1, 1) if np.ndim(v) == 1
-                            else np.asarray(v, dtype=float), (V.bs, len(nodes)))
+                            else np.asarray(v, dtype=float), (V.bs, len(where)))
         comps = range(V.bs) if bc.component is None else [bc.component]
         for k in comps:
-            dofs.append(nodes * V.bs + k + W.offsets[0])
+            dofs.append(where * V.bs + k + W.offsets[0])
             vals.append(v[k])
     if not dofs:
         return np.zeros(0, np.int64), np.zeros(0)
