@@ -155,7 +155,7 @@ class IPCS(UnsteadyFlow):
         Relative tolerance of the semi-implicit momentum solves (BiCGSTAB, Jacobi).
 
     Good values: for DFG 2D-3 (Re ≤ 100) ``dt = 1/1600`` semi-implicit on
-    ``dfg_channel(16, fine=2)`` (27k dofs; about 25 ms a step on one core); explicit needs
+    ``dfg_channel(16, fine=2)`` (27k dofs; about 8 ms a step on one core); explicit needs
     ``dt ≤ 1/3200`` there.
     """
 
