@@ -18,7 +18,7 @@ import time
 
 import numpy as np
 
-H = 0.41
+from pdesolve.mesh.channel import DFG_HEIGHT as H
 
 
 def to_ngsolve(mesh):

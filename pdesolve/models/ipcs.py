@@ -289,8 +289,7 @@ class IPCS(UnsteadyFlow):
             phi = self.A2.solve(np.concatenate([-div_star / dt, [0.0]]))[:-1]
         rhs3 = self.Ms @ self._components(u_star) + dt * self._components(self.GT @ phi)
         u_new = np.empty((nn, bs))
-        if all(a is self.A3[0] for a in self.A3) and all(
-                len(p) == len(self._bc_pos[0]) for p in self._bc_pos):  # one LU, bs columns
+        if all(a is self.A3[0] for a in self.A3):  # equal nodes: one LU for bs columns
             G3 = np.stack([g[p] for p in self._bc_pos], axis=1)
             u_new[:] = self.A3[0].solve(rhs3, G3)
         else:

@@ -42,7 +42,7 @@ from ..fem.mixed import (
 )
 from ..linalg.direct import SaddlePointLU
 from ._flow_operators import FlowOperators
-from .stokes import PETSC_SCHUR, Stokes, VelocityBC, velocity_dirichlet
+from .stokes import PETSC_SCHUR, Stokes, VelocityBC, split_options, velocity_dirichlet
 
 
 def _convect(a, G):
@@ -245,10 +245,7 @@ class NavierStokes(Stokes):
         """Newton-step solve by PETSc with a Schur fieldsplit on the field index sets."""
         from ..linalg.front import solve as ps_solve
 
-        u, p = self.W.names[0], self.W.names[1]
-        opts = {k.replace("fieldsplit_u_", f"fieldsplit_{u}_")
-                 .replace("fieldsplit_p_", f"fieldsplit_{p}_"): v
-                for k, v in PETSC_OSEEN.items()}  # fmt: skip
+        opts = split_options(self.W, PETSC_OSEEN)
         fields = self.W.index_sets()
 
         def solve(A, b):

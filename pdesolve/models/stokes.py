@@ -194,10 +194,7 @@ class Stokes:
         if self.pressure != "none":
             raise ValueError("solver='petsc' needs an outflow boundary (a unique pressure); "
                              "use 'direct' or 'minres' for enclosed flows")
-        u, p = self.W.names[0], self.W.names[1]
-        opts = {k.replace("fieldsplit_u_", f"fieldsplit_{u}_")
-                 .replace("fieldsplit_p_", f"fieldsplit_{p}_"): v
-                for k, v in PETSC_SCHUR.items()}  # fmt: skip
+        opts = split_options(self.W, PETSC_SCHUR)
         opts.update(parse_options(options))
         return solve(A, b, backend="petsc", rtol=rtol, options=opts,
                      fields=self.W.index_sets()).x  # fmt: skip
@@ -230,6 +227,15 @@ class Stokes:
         if c is not None:
             x[ip] -= (c @ x[ip]) / c.sum()
         return x
+
+
+def split_options(W: MixedSpace, options: dict[str, str]) -> dict[str, str]:
+    """``options`` written for splits ``u`` and ``p`` (``fieldsplit_u_...``) renamed to the
+    fields of ``W`` (``fieldsplit_<name>_...``), the prefixes of ``W.index_sets()``."""
+    u, p = W.names[0], W.names[1]
+    return {k.replace("fieldsplit_u_", f"fieldsplit_{u}_")
+             .replace("fieldsplit_p_", f"fieldsplit_{p}_"): v
+            for k, v in options.items()}  # fmt: skip
 
 
 #: the default PETSc options of ``Stokes.solve("petsc")`` (the splits named after the fields)

@@ -104,3 +104,27 @@ def test_an_open_boundary_must_be_named():
     W = ps.fem.taylor_hood(dfg_channel(4))
     with pytest.raises(ValueError, match="outlet"):
         IPCS(W, 1e-3, 1e-3, dfg_bcs(0.3))
+
+
+def test_componentwise_conditions_reach_the_steady_newton_solution():
+    """A slip top wall (only u_y = 0 there) gives the components different Dirichlet nodes,
+    so the momentum solves run per component. IPCS's fixed point is the discrete steady
+    problem: after the transient it equals the Newton solution of the same conditions."""
+    from pdesolve.models.navier_stokes import NavierStokes
+
+    mesh = ps.mesh.rectangle(8, 4, x1=(2.0, 1.0))
+    mesh.tag_facets("inlet", lambda x: x[0] < 1e-12)
+    mesh.tag_facets("outlet", lambda x: x[0] > 2 - 1e-12)
+    mesh.tag_facets("bottom", lambda x: x[1] < 1e-12)
+    mesh.tag_facets("top", lambda x: x[1] > 1 - 1e-12)
+    W = ps.fem.taylor_hood(mesh)
+    bcs = [VelocityBC("inlet", lambda x, *t: np.stack([x[1] * (2 - x[1]), 0 * x[1]])),
+           VelocityBC("bottom", 0.0), VelocityBC("top", 0.0, component=1)]  # fmt: skip
+    flow = IPCS(W, 1.0, 0.05, bcs, outlet="outlet")
+    assert flow.rows[0] is not flow.rows[1]  # the per-component path
+    flow.run(12.0)
+    steady = NavierStokes(W, 1.0, bcs=[VelocityBC(b.where, (lambda x, v=b.value: v(x))
+                                                  if callable(b.value) else b.value,
+                                                  b.component) for b in bcs]).solve()  # fmt: skip
+    u = steady.x[W.dofs(0)]
+    assert np.abs(flow.u - u).max() < 1e-5 * np.abs(u).max()  # 3.5e-3 at t = 3, 1.3e-6 at 12
